@@ -1,0 +1,3 @@
+"""Mentor Academy: training and certification for volunteer course mentors."""
+
+__version__ = "0.1.0"

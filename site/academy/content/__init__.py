@@ -1,0 +1,5 @@
+"""Loading and validating the curriculum and the program, once, at start-up."""
+
+from academy.content.loader import Content, ContentError, Problem, load_content
+
+__all__ = ["Content", "ContentError", "Problem", "load_content"]

@@ -1,0 +1,1 @@
+"""Everything a certificate is made of: PDF, Open Badges, LinkedIn links."""

@@ -1,0 +1,254 @@
+"""The certificate as a PDF, rendered by WeasyPrint from certificates/."""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import segno
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from academy.domain.certificate import Certificate
+from academy.domain.program import Program
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = "certificate.html"
+STYLESHEET = "certificate.css"
+
+# Asking for PDF/UA-1 turns on tagging (a structure tree, /MarkInfo), writes
+# /Lang from <html lang>, shows the document title instead of the file name
+# and adds XMP metadata; `pdf_tags=True` alone would leave out the XMP. It is
+# WeasyPrint's own claim: the file has not been through a PDF/UA validator.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+# The name is set in DejaVu Serif across a line of about 230 mm (650 pt).
+# Its characters average 0.53 to 0.58 em; 0.62 leaves room for wide letters.
+NAME_LINE_PT = 620.0
+NAME_EM_PER_CHAR = 0.62
+NAME_LARGEST_PT = 40.0
+NAME_ONE_LINE_DOWN_TO_PT = 22.0
+NAME_SMALLEST_PT = 12.0
+# A wrapped line breaks between words, so it is never quite full.
+NAME_WRAP_FILL = 0.85
+
+
+@dataclass(frozen=True)
+class CertificatePage:
+    """Everything certificate.html shows."""
+
+    title: str
+    subject: str
+    keywords: tuple[str, ...]
+    credential_name: str
+    credential_description: str
+    skills: tuple[str, ...]
+    recipient_name: str
+    name_size_pt: float
+    issued_on: str
+    issued_w3c: str
+    expires_on: str | None
+    certificate_id: str
+    verify_url: str
+    qr_svg: Markup
+    issuer_name: str
+    issuer_url: str
+    issuer_host: str
+    badge_url: str
+    badge_alt: str
+
+
+class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped
+    """Fetches data: URLs and files under one folder; never the network."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols={"file", "data"})
+        self._root = root.resolve()
+
+    def fetch(
+        self, url: str, headers: dict[str, str] | None = None
+    ) -> URLFetcherResponse:
+        """Refuse files outside the folder; hand the rest to WeasyPrint."""
+        if url.lower().startswith("file:"):
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if not path.is_relative_to(self._root):
+                raise ValueError(f"{url} is outside {self._root.name}/")
+        return super().fetch(url, headers)
+
+
+class _ThreadTools(threading.local):
+    """The WeasyPrint objects one thread renders with, made once per thread.
+
+    A FontConfiguration wraps a Pango font map whose fonts share FreeType
+    faces, which must not be used by two threads at once; cffi releases the
+    GIL during those calls, so two renders sharing one configuration could
+    run Pango and FreeType concurrently on the same faces. Pango itself keeps
+    one default font map per thread for this reason. Each thread therefore
+    builds its own configuration once and reuses it for every render; the
+    URL fetcher (which keeps per-request state) and the image cache go with it.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.font_config = FontConfiguration()
+        self.url_fetcher = LocalOnlyFetcher(directory)
+        self.stylesheet = CSS(
+            filename=str(directory / STYLESHEET),
+            font_config=self.font_config,
+            url_fetcher=self.url_fetcher,
+        )
+        # Keyed by URL; only the badge is fetched by URL (the QR code is an
+        # inline SVG), so the cache stays one image large.
+        self.image_cache: dict[str, object] = {}
+
+
+class CertificateRenderer:
+    """Renders certificates to PDF; create one per process and share it."""
+
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory.resolve()
+        environment = Environment(
+            loader=FileSystemLoader(self._directory),
+            autoescape=True,
+            undefined=StrictUndefined,
+            auto_reload=False,
+        )
+        self._template = environment.get_template(TEMPLATE)
+        self._base_url = self._directory.as_uri() + "/"
+        self._tools = _ThreadTools(self._directory)
+
+    @property
+    def font_config(self) -> FontConfiguration:
+        """The font configuration the calling thread renders with."""
+        return self._tools.font_config
+
+    def render(self, cert: Certificate, program: Program, verify_url: str) -> bytes:
+        """The certificate as a one-page A4 landscape, tagged PDF."""
+        started = time.perf_counter()
+        page = self.page(cert, program, verify_url)
+        html = self._template.render(page=page)
+        pdf = self._write(html, pdf_identifier=cert.id.encode())
+        logger.debug(
+            "rendered certificate %s in %.0f ms",
+            cert.id,
+            (time.perf_counter() - started) * 1000,
+        )
+        return pdf
+
+    def render_plain(self, text: str) -> bytes:
+        """A one-line PDF with the same fonts: the baseline for benchmarks."""
+        html = (
+            '<!DOCTYPE html><html lang="en"><title>Plain</title>'
+            '<p style="font-family: \'DejaVu Serif\', serif">'
+            f"{escape(text)}</p></html>"
+        )
+        return self._write(html, stylesheets=False)
+
+    def page(
+        self, cert: Certificate, program: Program, verify_url: str
+    ) -> CertificatePage:
+        """The template's inputs for one certificate."""
+        credential = program.credential
+        issuer = program.issuer
+        issued_on = long_date(cert.issued_at)
+        return CertificatePage(
+            title=f"Certificate: {credential.name} \N{EM DASH} {cert.recipient_name}",
+            subject=(
+                f"{credential.name}, awarded to {cert.recipient_name} by "
+                f"{issuer.name} on {issued_on}. Verify at {verify_url}"
+            ),
+            keywords=(credential.name, issuer.name, *credential.skills),
+            credential_name=credential.name,
+            credential_description=credential.description,
+            skills=credential.skills,
+            recipient_name=cert.recipient_name,
+            name_size_pt=name_size_pt(cert.recipient_name),
+            issued_on=issued_on,
+            issued_w3c=_as_utc(cert.issued_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            expires_on=long_date(cert.expires_at) if cert.expires_at else None,
+            certificate_id=cert.id,
+            verify_url=verify_url,
+            qr_svg=qr_svg(verify_url),
+            issuer_name=issuer.name,
+            issuer_url=issuer.url,
+            issuer_host=urlsplit(issuer.url).hostname or issuer.url,
+            badge_url=self._badge_path(credential.image).as_uri(),
+            badge_alt=f"{credential.name} badge",
+        )
+
+    def _badge_path(self, image: str) -> Path:
+        path = (self._directory / image).resolve()
+        if not path.is_relative_to(self._directory) or not path.is_file():
+            # A missing badge is a deployment error; a certificate without
+            # its badge must not go out quietly.
+            raise FileNotFoundError(f"badge image {image!r} not found in certificates/")
+        return path
+
+    def _write(
+        self, html: str, *, stylesheets: bool = True, pdf_identifier: bytes = b""
+    ) -> bytes:
+        tools = self._tools
+        document = HTML(
+            string=html, base_url=self._base_url, url_fetcher=tools.url_fetcher
+        )
+        pdf: bytes = document.write_pdf(
+            stylesheets=[tools.stylesheet] if stylesheets else None,
+            font_config=tools.font_config,
+            cache=tools.image_cache,
+            pdf_identifier=pdf_identifier or None,
+            **PDF_OPTIONS,
+        )
+        return pdf
+
+
+def name_size_pt(name: str) -> float:
+    """The largest type size, in points, that sets the name in one or two lines."""
+    width_em = max(len(name), 1) * NAME_EM_PER_CHAR
+    one_line = NAME_LINE_PT / width_em
+    if one_line >= NAME_ONE_LINE_DOWN_TO_PT:
+        return round(min(one_line, NAME_LARGEST_PT), 1)
+    two_lines = 2 * NAME_LINE_PT * NAME_WRAP_FILL / width_em
+    return round(max(min(two_lines, NAME_ONE_LINE_DOWN_TO_PT), NAME_SMALLEST_PT), 1)
+
+
+def qr_svg(url: str) -> Markup:
+    """The URL as an inline SVG QR code, with a title for screen readers."""
+    # Medium error correction survives print wear and a folded page while
+    # keeping the modules large enough to scan from a phone at arm's length.
+    code = segno.make_qr(url, error="m")
+    svg: str = code.svg_inline(
+        scale=1,
+        border=4,
+        omitsize=True,
+        dark="#1b2a52",
+        title="QR code linking to the verification page",
+        svgclass="qr",
+    )
+    # segno writes only the module path and the fixed title above.
+    return Markup(svg)  # noqa: S704
+
+
+def long_date(moment: datetime) -> str:
+    """A date as it reads on a certificate: 3 December 2026 (UTC)."""
+    day = _as_utc(moment).date()
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # Naive datetimes from the store are UTC; the certificate shows UTC dates
+    # because a mentor's time zone is not known here.
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

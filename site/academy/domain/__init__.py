@@ -1,0 +1,1 @@
+"""Pure rules of the training: no I/O, no framework."""

@@ -1,0 +1,72 @@
+"""The assembled application core: every use case over one store and content."""
+
+import logging
+from pathlib import Path
+
+from academy.clock import Clock, SystemClock
+from academy.content import load_content
+from academy.credentials.keys import SigningKey, load_or_create_signing_key
+from academy.credentials.pdf import CertificateRenderer
+from academy.credentials.preview import render_preview
+from academy.credentials.urls import PublicUrls
+from academy.domain.certificate import Certificate
+from academy.services.accounts import Accounts
+from academy.services.certificates import Certificates
+from academy.services.context import Context
+from academy.services.eligibility import EligibilityService
+from academy.services.learning import Learning
+from academy.services.summaries import SummaryIndex
+from academy.settings import Settings
+from academy.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+class Academy:
+    """Built once per process; the web app and the CLI both drive it."""
+
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, memory: bool = False
+    ) -> None:
+        self.settings = settings.with_secret()
+        content = load_content(settings.content_dir)
+        store = Store(None if memory else Path(settings.data_dir))
+        self.ctx = Context(self.settings, store, content, clock or SystemClock())
+        self.urls = PublicUrls(self.settings.base_url)
+        self.signing_key: SigningKey = load_or_create_signing_key(Path(settings.data_dir))
+        self.renderer = CertificateRenderer(content.certificates_dir)
+        self.summaries = SummaryIndex(self.ctx)
+        self.accounts = Accounts(self.ctx)
+        self.certificates = Certificates(
+            self.ctx, self.summaries, self.renderer, self.urls, self._preview
+        )
+        self.learning = Learning(self.ctx, self.summaries, self._maybe_issue)
+        self.eligibility = EligibilityService(self.ctx, self._eligibility_changed)
+        self._opened = False
+
+    def _preview(self, cert: Certificate) -> bytes:
+        return render_preview(cert, self.ctx.content.program, self.ctx.content.certificates_dir)
+
+    def _maybe_issue(self, user_id: str) -> None:
+        self.certificates.issue_if_due(user_id)
+
+    def _eligibility_changed(self, user_id: str) -> None:
+        self.summaries.refresh(user_id)
+        self.certificates.issue_if_due(user_id)
+
+    @property
+    def store(self) -> Store:
+        return self.ctx.store
+
+    def open(self) -> "Academy":
+        """Lock the data folder and build the in-memory indexes."""
+        self.store.open()
+        self.ctx.open_cohort()
+        self.summaries.build()
+        self._opened = True
+        return self
+
+    def close(self) -> None:
+        if self._opened:
+            self.store.close()
+            self._opened = False

@@ -1,0 +1,153 @@
+"""Accounts: registering, signing in and out, managers."""
+
+import hashlib
+import logging
+import re
+import secrets
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from academy.domain.errors import Conflict, Invalid, NotFound
+from academy.domain.records import Role, User
+from academy.services.context import Context, new_id
+from academy.services.throttle import LoginThrottle
+
+logger = logging.getLogger(__name__)
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+MAX_NAME = 120
+
+
+def token_hash(token: str) -> str:
+    """Sessions are stored by hash, so a copy of the data cannot sign anyone in."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def clean_name(name: str) -> str:
+    """Trim and fold inner runs of space; refuse control characters."""
+    cleaned = " ".join(name.split())
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise Invalid("The name contains control characters.", {"name": "Remove control characters."})
+    return cleaned
+
+
+def validate_registration(name: str, email: str, password: str) -> dict[str, str]:
+    """Field-by-field problems with a registration form (empty when valid)."""
+    errors = {}
+    name = " ".join(name.split())
+    if not name:
+        errors["name"] = "Enter your name as it should appear on your certificate."
+    elif len(name) > MAX_NAME:
+        errors["name"] = f"Keep your name under {MAX_NAME} characters."
+    if not EMAIL.match(email.strip()) or len(email) > 254:
+        errors["email"] = "Enter an email address like name@example.org."
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = f"Use at least {MIN_PASSWORD} characters."
+    elif len(password) > MAX_PASSWORD:
+        errors["password"] = f"Use at most {MAX_PASSWORD} characters."
+    return errors
+
+
+class Accounts:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        s = ctx.settings
+        self.hasher = PasswordHasher(
+            time_cost=s.argon2_time_cost,
+            memory_cost=s.argon2_memory_kib,
+            parallelism=s.argon2_parallelism,
+            type=Type.ID,
+        )
+        self.throttle = LoginThrottle(s.login_failures_allowed, s.login_window_seconds)
+        # Verifying against this when the email is unknown keeps timing even.
+        self._dummy_hash = self.hasher.hash(secrets.token_hex(16))
+
+    def register(self, name: str, email: str, password: str, role: Role = Role.LEARNER) -> User:
+        """Create an account in the open cohort, whose schedule starts today."""
+        errors = validate_registration(name, email, password)
+        if errors:
+            raise Invalid("Please correct the highlighted fields.", errors)
+        cohort = self.ctx.open_cohort()
+        schedule_start = self.ctx.now().astimezone(ZoneInfo(cohort.timezone)).date()
+        user = User(
+            id=new_id("u"),
+            email=email.strip(),
+            name=clean_name(name),
+            password_hash=self.hasher.hash(password),
+            role=role,
+            created_at=self.ctx.now(),
+            cohort_id=cohort.id,
+            start_date=schedule_start,
+        )
+        try:
+            self.ctx.store.add_user(user)
+        except Conflict:
+            raise Invalid(
+                "An account with this email address already exists.",
+                {"email": "This email is already registered. Sign in instead."},
+            ) from None
+        logger.info("account registered: %s", user.id)
+        return user
+
+    def authenticate(self, email: str, password: str, client: str) -> User:
+        """The user whose email and password these are; throttles failures."""
+        account_key = f"account:{email.strip().casefold()}"
+        client_key = f"client:{client}"
+        self.throttle.check(account_key, client_key)
+        user = self.ctx.store.user_by_email(email)
+        if user is None or not self._verify(user.password_hash, password):
+            self.throttle.fail(account_key, client_key)
+            raise Invalid("That email and password do not match an account.")
+        self.throttle.clear(account_key)
+        if self.hasher.check_needs_rehash(user.password_hash):
+            user = replace(user, password_hash=self.hasher.hash(password))
+            self.ctx.store.save_user(user)
+        return user
+
+    def _verify(self, stored: str | None, password: str) -> bool:
+        try:
+            return self.hasher.verify(stored or self._dummy_hash, password) and stored is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def start_session(self, user: User) -> str:
+        """A new random session token; only its hash is stored."""
+        token = secrets.token_urlsafe(32)
+        self.ctx.store.add_session(user.id, token_hash(token), self.ctx.now())
+        return token
+
+    def session_user(self, token: str) -> User | None:
+        user_id = self.ctx.store.session_user(token_hash(token))
+        return self.ctx.store.user(user_id) if user_id else None
+
+    def end_session(self, user_id: str, token: str) -> None:
+        self.ctx.store.remove_sessions(user_id, token_hash(token))
+
+    def create_manager(self, email: str, password: str | None, name: str | None = None) -> tuple[User, bool]:
+        """Promote an existing account, or create a manager; True if created."""
+        existing = self.ctx.store.user_by_email(email)
+        if existing is not None:
+            promoted = replace(existing, role=Role.MANAGER)
+            if password:
+                if len(password) < MIN_PASSWORD:
+                    raise Invalid(f"Use a password of at least {MIN_PASSWORD} characters.")
+                promoted = replace(promoted, password_hash=self.hasher.hash(password))
+            self.ctx.store.save_user(promoted)
+            self.ctx.audit("cli", "manager.promote", existing.id, existing.email)
+            return promoted, False
+        if not password:
+            raise Invalid("A new manager needs a password.")
+        user = self.register(name or email.split("@")[0], email, password, Role.MANAGER)
+        self.ctx.audit("cli", "manager.create", user.id, user.email)
+        return user, True
+
+    def require_user(self, user_id: str) -> User:
+        user = self.ctx.store.user(user_id)
+        if user is None:
+            raise NotFound("No such learner.")
+        return user

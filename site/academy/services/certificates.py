@@ -1,0 +1,187 @@
+"""Issuing, revoking and reissuing certificates, and the files they are made of."""
+
+import logging
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+
+from academy.credentials.pdf import CertificateRenderer
+from academy.credentials.urls import PublicUrls
+from academy.domain.certificate import Certificate, CertificateStatus
+from academy.domain.eligibility import decide
+from academy.domain.errors import Conflict, Invalid, NotFound
+from academy.domain.records import User
+from academy.services.accounts import MAX_NAME, clean_name
+from academy.services.context import Context
+from academy.services.summaries import SummaryIndex, progress_of
+
+logger = logging.getLogger(__name__)
+
+MAX_REASON = 2000
+
+
+def new_certificate_id() -> str:
+    """128 random bits: unguessable, and safe in a URL and a file name."""
+    return secrets.token_hex(16)
+
+
+def require_reason(reason: str) -> str:
+    cleaned = reason.strip()
+    if not cleaned:
+        raise Invalid("Give a reason; it is recorded in the audit log.", {"reason": "Required."})
+    if len(cleaned) > MAX_REASON:
+        raise Invalid(f"Keep the reason under {MAX_REASON} characters.", {"reason": "Too long."})
+    return cleaned
+
+
+class Certificates:
+    def __init__(
+        self,
+        ctx: Context,
+        summaries: SummaryIndex,
+        renderer: CertificateRenderer,
+        urls: PublicUrls,
+        preview: Callable[[Certificate], bytes],
+    ) -> None:
+        self.ctx = ctx
+        self.summaries = summaries
+        self.renderer = renderer
+        self.urls = urls
+        self.preview = preview
+        self._render_lock = threading.Semaphore(2)
+
+    def due(self, user_id: str) -> bool:
+        """Complete and eligible, and never certified before."""
+        data = self.ctx.store.learner(user_id)
+        if data is None or data.user.is_manager or data.certificates:
+            return False
+        if not progress_of(self.ctx, data).complete:
+            return False
+        thresholds = self.ctx.content.program.thresholds
+        return decide(self.ctx.store.eligibility(data.user.email), thresholds).eligible
+
+    def issue_if_due(self, user_id: str, actor: str = "system") -> Certificate | None:
+        """Issue the certificate once both conditions hold; idempotent.
+
+        A learner who ever held a certificate gets no automatic new one: a
+        revoked certificate stays revoked until a manager reissues it.
+        """
+        with self.ctx.store.learner_lock(user_id):
+            if not self.due(user_id):
+                return None
+            user = self.ctx.store.user(user_id)
+            assert user is not None
+            cert = self._issue(user, replaces=None, actor=actor)
+        return cert
+
+    def _issue(self, user: User, replaces: str | None, actor: str) -> Certificate:
+        now = self.ctx.now()
+        validity = self.ctx.content.program.credential.validity_days
+        cert = Certificate(
+            id=new_certificate_id(),
+            user_id=user.id,
+            recipient_name=user.name,
+            recipient_email=user.email,
+            issued_at=now,
+            salt=secrets.token_hex(8),
+            expires_at=now + timedelta(days=validity) if validity else None,
+            replaces=replaces,
+        )
+        # Render before saving: a certificate is never visible without its PDF.
+        self._render_files(cert)
+        self.ctx.store.save_certificate(cert)
+        self.ctx.audit(actor, "certificate.issue", user.id, cert.id)
+        self.summaries.refresh(user.id)
+        return cert
+
+    def _render_files(self, cert: Certificate) -> None:
+        program = self.ctx.content.program
+        with self._render_lock:
+            pdf = self.renderer.render(cert, program, self.urls.verify(cert.id))
+            preview = self.preview(cert)
+        self.ctx.store.save_blob(f"{cert.id}.pdf", pdf)
+        self.ctx.store.save_blob(f"{cert.id}.png", preview)
+
+    def get(self, cert_id: str) -> Certificate:
+        cert = self.ctx.store.certificate(cert_id) if _plausible(cert_id) else None
+        if cert is None:
+            raise NotFound("No certificate has this id. Check the link for typos.")
+        return cert
+
+    def current_of(self, user_id: str) -> Certificate | None:
+        """The learner's newest certificate, whatever its status."""
+        data = self.ctx.store.learner(user_id)
+        if data is None or not data.certificates:
+            return None
+        return max(data.certificates, key=lambda c: c.issued_at)
+
+    def pdf(self, cert_id: str) -> bytes:
+        cert = self.get(cert_id)
+        pdf = self.ctx.store.blob(f"{cert.id}.pdf")
+        if pdf is None:
+            # The file can only be missing if the data folder was copied in part.
+            logger.warning("re-rendering missing PDF of %s", cert.id)
+            self._render_files(cert)
+            pdf = self.ctx.store.blob(f"{cert.id}.pdf")
+        assert pdf is not None
+        return pdf
+
+    def preview_image(self, cert_id: str) -> bytes:
+        cert = self.get(cert_id)
+        image = self.ctx.store.blob(f"{cert.id}.png")
+        if image is None:
+            self._render_files(cert)
+            image = self.ctx.store.blob(f"{cert.id}.png")
+        assert image is not None
+        return image
+
+    def revoke(self, cert_id: str, reason: str, actor: str) -> Certificate:
+        reason = require_reason(reason)
+        cert = self.get(cert_id)
+        with self.ctx.store.learner_lock(cert.user_id):
+            cert = self.get(cert_id)
+            if cert.revoked_at is not None:
+                raise Conflict("This certificate is already revoked.")
+            revoked = cert.revoked(self.ctx.now(), reason)
+            self.ctx.store.save_certificate(revoked)
+            self.ctx.audit(actor, "certificate.revoke", cert.user_id, cert.id, reason)
+        self.summaries.refresh(cert.user_id)
+        return revoked
+
+    def reissue(self, cert_id: str, reason: str, actor: str, name: str | None = None) -> Certificate:
+        """A new certificate replacing `cert_id`, optionally under a corrected name."""
+        reason = require_reason(reason)
+        old = self.get(cert_id)
+        with self.ctx.store.learner_lock(old.user_id):
+            old = self.get(cert_id)
+            if old.status(self.ctx.now()) is CertificateStatus.SUPERSEDED:
+                raise Conflict("This certificate was already replaced; reissue the newest one.")
+            user = self.ctx.store.user(old.user_id)
+            if user is None:
+                raise NotFound("The learner of this certificate no longer exists.")
+            if name is not None and name.strip() and name.strip() != user.name:
+                new_name = clean_name(name)
+                if len(new_name) > MAX_NAME:
+                    raise Invalid(f"Keep the name under {MAX_NAME} characters.", {"name": "Too long."})
+                self.ctx.audit(actor, "learner.rename", user.id, f"{user.name} → {new_name}", reason)
+                user = replace(user, name=new_name)
+                self.ctx.store.save_user(user)
+            new = self._issue(user, replaces=old.id, actor=actor)
+            self.ctx.store.save_certificate(old.superseded(new.id))
+            self.ctx.audit(actor, "certificate.reissue", user.id, f"{old.id} → {new.id}", reason)
+        self.summaries.refresh(old.user_id)
+        return new
+
+    def ready(self) -> list[str]:
+        """Learners whose certificate is due now."""
+        return [s.user_id for s in self.summaries.all() if s.completed_at and s.eligible and not s.certified and self.due(s.user_id)]
+
+    def all(self) -> list[Certificate]:
+        certs = [self.ctx.store.certificate(i) for i in self.ctx.store.certificate_ids()]
+        return sorted((c for c in certs if c is not None), key=lambda c: c.issued_at, reverse=True)
+
+
+def _plausible(cert_id: str) -> bool:
+    return 0 < len(cert_id) <= 64 and all(c.isalnum() or c in "-_" for c in cert_id)

@@ -1,0 +1,112 @@
+"""Configuration, read once from ACADEMY_* environment variables."""
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from academy.store.storage import atomic_write
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+def _default_content() -> Path:
+    """The project's own content: beside the source tree, or the working folder."""
+    here = Path.cwd()
+    if (here / "modules").is_dir():
+        return here
+    return PACKAGE_ROOT.parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    help: str
+
+
+SETTINGS_HELP = (
+    Setting("ACADEMY_DATA", "folder for the database, PDFs and keys (default ./var)"),
+    Setting("ACADEMY_CONTENT", "folder holding modules/, quizzes/, certificates/"),
+    Setting("ACADEMY_BASE_URL", "public URL used in certificates and badges"),
+    Setting("ACADEMY_SECRET_KEY", "signs sessions; generated into the data folder if unset"),
+    Setting("ACADEMY_HOST", "address to listen on (default 127.0.0.1)"),
+    Setting("ACADEMY_PORT", "port to listen on (default 8000)"),
+    Setting("ACADEMY_TIMEZONE", "time zone of the open cohort (default UTC)"),
+    Setting("ACADEMY_DEMO_PASSWORD", "password of the demo accounts (default mentor-demo)"),
+    Setting("ACADEMY_MAX_UPLOAD_BYTES", "largest accepted request body (default 2 MiB)"),
+    Setting("ACADEMY_LOG_LEVEL", "logging level (default INFO)"),
+    Setting("ACADEMY_PASSWORD", "password for `academy create-manager`, instead of a prompt"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("var")
+    content_dir: Path = field(default_factory=_default_content)
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timezone: str = "UTC"
+    demo_password: str = "mentor-demo"
+    max_upload_bytes: int = 2 * 1024 * 1024
+    log_level: str = "INFO"
+    # argon2id costs; the defaults are argon2-cffi's RFC 9106 low-memory profile,
+    # well above OWASP's minimum (19 MiB, t=2, p=1), which tests may use.
+    argon2_memory_kib: int = 65536
+    argon2_time_cost: int = 3
+    argon2_parallelism: int = 4
+    login_failures_allowed: int = 5
+    login_window_seconds: int = 900
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    def with_overrides(self, **changes: Any) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def with_secret(self) -> "Settings":
+        """Settings whose secret key is set, creating one in the data folder."""
+        if self.secret_key:
+            return self
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            atomic_write(path, secrets.token_urlsafe(48).encode())
+        return replace(self, secret_key=path.read_text().strip())
+
+
+def from_environment(env: dict[str, str] | None = None) -> Settings:
+    """Settings from ACADEMY_* variables; anything unset keeps its default."""
+    env = dict(os.environ if env is None else env)
+    base = Settings()
+
+    def get(name: str) -> str | None:
+        value = env.get(f"ACADEMY_{name}")
+        return value if value else None
+
+    def number(name: str) -> int | None:
+        value = get(name)
+        if value is None:
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            raise ValueError(f"ACADEMY_{name} must be a whole number, not {value!r}") from None
+
+    data = get("DATA")
+    content = get("CONTENT")
+    base_url = get("BASE_URL")
+    return base.with_overrides(
+        data_dir=Path(data) if data else None,
+        content_dir=Path(content) if content else None,
+        base_url=base_url.rstrip("/") if base_url else None,
+        secret_key=get("SECRET_KEY"),
+        host=get("HOST"),
+        port=number("PORT"),
+        timezone=get("TIMEZONE"),
+        demo_password=get("DEMO_PASSWORD"),
+        max_upload_bytes=number("MAX_UPLOAD_BYTES"),
+        log_level=get("LOG_LEVEL"),
+    )

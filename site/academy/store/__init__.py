@@ -1,0 +1,6 @@
+"""Storage: TinyDB behind a small interface of plain dataclasses."""
+
+from academy.store.lock import DataFolderLocked
+from academy.store.store import LearnerData, PendingReply, Store, email_key
+
+__all__ = ["DataFolderLocked", "LearnerData", "PendingReply", "Store", "email_key"]

@@ -1,0 +1,436 @@
+"""The only code that touches TinyDB: plain dataclasses in, plain dataclasses out.
+
+Everything that grows with the number of learners is partitioned: each learner
+has a small database file of their own (account, sessions, progress, attempts,
+replies, certificates), and eligibility records live in 256 buckets keyed by a
+hash of the email address. A write therefore rewrites one small file, whatever
+the size of the platform. Lookups that cross learners (email, session,
+certificate id, the review queue) are answered from indexes built in memory
+when the store opens and kept current on every write.
+
+TinyDB is not safe with two writers, so the store takes an exclusive lock on
+its folder and the server runs as one process; within it, one lock per file
+serialises the worker threads.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tinydb import Query, TinyDB
+from tinydb.middlewares import CachingMiddleware
+from tinydb.table import Document
+
+from academy.domain.certificate import Certificate
+from academy.domain.errors import Conflict
+from academy.domain.records import (
+    ApiToken,
+    Attempt,
+    AuditEntry,
+    Cohort,
+    Eligibility,
+    ModuleCompletion,
+    PracticeReply,
+    ReplyState,
+    User,
+)
+from academy.store.codec import from_doc, to_doc
+from academy.store.lock import DataFolderLock
+from academy.store.storage import (
+    DurableJSONStorage,
+    MemoryFiles,
+    MemoryStorage,
+    atomic_write,
+    fsync_dir,
+)
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+LEARNERS = "learners"
+
+
+def email_key(email: str) -> str:
+    """Emails compare without case or surrounding spaces."""
+    return email.strip().casefold()
+
+
+@dataclass
+class LearnerData:
+    """Everything stored about one learner, read in one go."""
+
+    user: User
+    completions: dict[str, ModuleCompletion] = field(default_factory=dict)
+    attempts: list[Attempt] = field(default_factory=list)
+    replies: dict[str, PracticeReply] = field(default_factory=dict)
+    certificates: list[Certificate] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PendingReply:
+    user_id: str
+    key: str
+    submitted_at: datetime
+
+
+def _rows(raw: dict[str, Any] | None, table: str) -> list[dict[str, Any]]:
+    docs = (raw or {}).get(table, {})
+    return [docs[k] for k in sorted(docs, key=int)]
+
+
+class Store:
+    """Durable storage in a folder, or in memory when `folder` is None."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._memory = MemoryFiles() if folder is None else None
+        self._folder_lock = DataFolderLock(folder) if folder is not None else None
+        self._locks: dict[str, threading.RLock] = {}
+        self._locks_guard = threading.Lock()
+        self._index_lock = threading.RLock()
+        self._emails: dict[str, str] = {}
+        self._sessions: dict[str, str] = {}
+        self._certificates: dict[str, str] = {}
+        self._pending: dict[tuple[str, str], datetime] = {}
+        self._audit: list[AuditEntry] = []
+        self._blobs: dict[str, bytes] = {}
+
+    # -- lifecycle -------------------------------------------------------
+
+    def open(self) -> "Store":
+        """Lock the folder and build the in-memory indexes."""
+        if self._folder_lock is not None:
+            self._folder_lock.acquire()
+        for user_id in self.user_ids():
+            data = self.learner(user_id)
+            if data is not None:
+                self._index(data)
+        self._audit = self._read_audit()
+        logger.info("store opened: %d accounts", len(self._emails))
+        return self
+
+    def close(self) -> None:
+        if self._folder_lock is not None:
+            self._folder_lock.release()
+
+    def _index(self, data: LearnerData) -> None:
+        uid = data.user.id
+        with self._index_lock:
+            self._emails[email_key(data.user.email)] = uid
+            for cert in data.certificates:
+                self._certificates[cert.id] = uid
+            for key, reply in data.replies.items():
+                if reply.state is ReplyState.PENDING:
+                    self._pending[(uid, key)] = reply.latest.submitted_at
+                else:
+                    self._pending.pop((uid, key), None)
+        raw = self._raw(f"{LEARNERS}/{uid}")
+        with self._index_lock:
+            for row in _rows(raw, "sessions"):
+                self._sessions[row["token_hash"]] = uid
+
+    # -- files and locks -------------------------------------------------
+
+    def lock(self, name: str) -> threading.RLock:
+        """The lock that serialises every change to one file."""
+        with self._locks_guard:
+            lock = self._locks.get(name)
+            if lock is None:
+                lock = self._locks[name] = threading.RLock()
+            return lock
+
+    def learner_lock(self, user_id: str) -> threading.RLock:
+        return self.lock(f"{LEARNERS}/{user_id}")
+
+    def _db(self, name: str, batch: bool = False) -> TinyDB:
+        if self._memory is not None:
+            return TinyDB(name, self._memory, storage=MemoryStorage)
+        assert self.folder is not None
+        path = self.folder / f"{name}.json"
+        if batch:
+            middleware = CachingMiddleware(DurableJSONStorage)
+            middleware.WRITE_CACHE_SIZE = 1_000_000
+            return TinyDB(path, storage=middleware)
+        return TinyDB(path, storage=DurableJSONStorage)
+
+    @contextmanager
+    def _open(self, name: str, batch: bool = False) -> Iterator[TinyDB]:
+        db = self._db(name, batch)
+        try:
+            yield db
+        finally:
+            db.close()
+
+    def _raw(self, name: str) -> dict[str, Any] | None:
+        if self._memory is not None:
+            return MemoryStorage(name, self._memory).read()
+        assert self.folder is not None
+        return DurableJSONStorage(self.folder / f"{name}.json").read()
+
+    def _names(self, prefix: str) -> list[str]:
+        if self._memory is not None:
+            return [n.removeprefix(prefix) for n in self._memory.names(prefix)]
+        assert self.folder is not None
+        folder = self.folder / prefix
+        if not folder.is_dir():
+            return []
+        return sorted(p.stem for p in folder.glob("*.json"))
+
+    # -- accounts ----------------------------------------------------------
+
+    def user_ids(self) -> list[str]:
+        return self._names(f"{LEARNERS}/")
+
+    def add_user(self, user: User) -> None:
+        """Create an account; Conflict if the email is taken."""
+        key = email_key(user.email)
+        with self._index_lock:
+            if key in self._emails:
+                raise Conflict("An account with this email address already exists.")
+            self._emails[key] = user.id
+        try:
+            self.save_user(user)
+        except BaseException:
+            with self._index_lock:
+                self._emails.pop(key, None)
+            raise
+
+    def save_user(self, user: User) -> None:
+        with self.learner_lock(user.id), self._open(f"{LEARNERS}/{user.id}") as db:
+            db.table("user").upsert(Document(to_doc(user), doc_id=1))
+
+    def user(self, user_id: str) -> User | None:
+        rows = _rows(self._raw(f"{LEARNERS}/{user_id}"), "user")
+        return from_doc(User, rows[0]) if rows else None
+
+    def user_by_email(self, email: str) -> User | None:
+        with self._index_lock:
+            user_id = self._emails.get(email_key(email))
+        return self.user(user_id) if user_id else None
+
+    def learner(self, user_id: str) -> LearnerData | None:
+        """Everything about one learner, from a single read of their file."""
+        raw = self._raw(f"{LEARNERS}/{user_id}")
+        users = _rows(raw, "user")
+        if not users:
+            return None
+        replies = [from_doc(PracticeReply, r) for r in _rows(raw, "replies")]
+        completions = [from_doc(ModuleCompletion, r) for r in _rows(raw, "completions")]
+        return LearnerData(
+            user=from_doc(User, users[0]),
+            completions={c.module_slug: c for c in completions},
+            attempts=[from_doc(Attempt, r) for r in _rows(raw, "attempts")],
+            replies={r.key: r for r in replies},
+            certificates=[from_doc(Certificate, r) for r in _rows(raw, "certificates")],
+        )
+
+    # -- sessions ------------------------------------------------------------
+
+    def add_session(self, user_id: str, token_hash: str, at: datetime) -> None:
+        with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
+            db.table("sessions").insert(
+                {"token_hash": token_hash, "created_at": at.isoformat()}
+            )
+        with self._index_lock:
+            self._sessions[token_hash] = user_id
+
+    def session_user(self, token_hash: str) -> str | None:
+        with self._index_lock:
+            return self._sessions.get(token_hash)
+
+    def remove_sessions(self, user_id: str, token_hash: str | None = None) -> None:
+        """End one session, or every session of the user when no hash is given."""
+        q = Query()
+        with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
+            table = db.table("sessions")
+            if token_hash is None:
+                hashes = [row["token_hash"] for row in table.all()]
+                table.truncate()
+            else:
+                hashes = [token_hash]
+                table.remove(q.token_hash == token_hash)
+        with self._index_lock:
+            for h in hashes:
+                self._sessions.pop(h, None)
+
+    # -- learning --------------------------------------------------------------
+
+    def add_completion(self, user_id: str, completion: ModuleCompletion) -> bool:
+        """Record a module as complete; False if it already was."""
+        q = Query()
+        with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
+            table = db.table("completions")
+            if table.contains(q.module_slug == completion.module_slug):
+                return False
+            table.insert(to_doc(completion))
+            return True
+
+    def remove_completion(self, user_id: str, module_slug: str) -> None:
+        with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
+            db.table("completions").remove(Query().module_slug == module_slug)
+
+    def add_attempt(self, attempt: Attempt) -> None:
+        with (
+            self.learner_lock(attempt.user_id),
+            self._open(f"{LEARNERS}/{attempt.user_id}") as db,
+        ):
+            db.table("attempts").insert(to_doc(attempt))
+
+    def remove_attempt(self, user_id: str, attempt_id: str) -> None:
+        with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
+            db.table("attempts").remove(Query().id == attempt_id)
+
+    def save_reply(self, reply: PracticeReply) -> None:
+        doc = {**to_doc(reply), "key": reply.key}
+        with (
+            self.learner_lock(reply.user_id),
+            self._open(f"{LEARNERS}/{reply.user_id}") as db,
+        ):
+            db.table("replies").upsert(doc, Query().key == reply.key)
+        with self._index_lock:
+            if reply.state is ReplyState.PENDING:
+                self._pending[(reply.user_id, reply.key)] = reply.latest.submitted_at
+            else:
+                self._pending.pop((reply.user_id, reply.key), None)
+
+    def pending_replies(self) -> list[PendingReply]:
+        """Replies waiting for review, oldest first."""
+        with self._index_lock:
+            items = list(self._pending.items())
+        items.sort(key=lambda item: item[1])
+        return [PendingReply(uid, key, at) for (uid, key), at in items]
+
+    # -- certificates ------------------------------------------------------------
+
+    def save_certificate(self, cert: Certificate) -> None:
+        with (
+            self.learner_lock(cert.user_id),
+            self._open(f"{LEARNERS}/{cert.user_id}") as db,
+        ):
+            db.table("certificates").upsert(to_doc(cert), Query().id == cert.id)
+        with self._index_lock:
+            self._certificates[cert.id] = cert.user_id
+
+    def certificate(self, cert_id: str) -> Certificate | None:
+        with self._index_lock:
+            user_id = self._certificates.get(cert_id)
+        if user_id is None:
+            return None
+        data = self.learner(user_id)
+        if data is None:
+            return None
+        return next((c for c in data.certificates if c.id == cert_id), None)
+
+    def certificate_ids(self) -> list[str]:
+        with self._index_lock:
+            return list(self._certificates)
+
+    def save_blob(self, name: str, data: bytes) -> None:
+        """Store a rendered file (a certificate's PDF or preview) durably."""
+        if self.folder is None:
+            self._blobs[name] = data
+            return
+        atomic_write(self.folder / "files" / name, data, 0o644)
+
+    def blob(self, name: str) -> bytes | None:
+        if self.folder is None:
+            return self._blobs.get(name)
+        path = self.folder / "files" / name
+        return path.read_bytes() if path.is_file() else None
+
+    # -- cohorts and tokens --------------------------------------------------------
+
+    def _all(self, name: str, table: str, cls: type[T]) -> list[T]:
+        return [from_doc(cls, row) for row in _rows(self._raw(name), table)]
+
+    def _put(self, name: str, table: str, doc: dict[str, Any]) -> None:
+        with self.lock(name), self._open(name) as db:
+            db.table(table).upsert(doc, Query().id == doc["id"])
+
+    def cohorts(self) -> list[Cohort]:
+        return self._all("cohorts", "cohorts", Cohort)
+
+    def save_cohort(self, cohort: Cohort) -> None:
+        self._put("cohorts", "cohorts", to_doc(cohort))
+
+    def tokens(self) -> list[ApiToken]:
+        return self._all("tokens", "tokens", ApiToken)
+
+    def save_token(self, token: ApiToken) -> None:
+        self._put("tokens", "tokens", to_doc(token))
+
+    # -- eligibility ------------------------------------------------------------------
+
+    @staticmethod
+    def _bucket(email: str) -> str:
+        digest = hashlib.sha256(email_key(email).encode()).hexdigest()
+        return f"eligibility/{digest[:2]}"
+
+    def eligibility(self, email: str) -> Eligibility | None:
+        key = email_key(email)
+        for row in _rows(self._raw(self._bucket(email)), "records"):
+            if row["email"] == key:
+                return from_doc(Eligibility, row)
+        return None
+
+    def save_eligibility(self, records: list[Eligibility]) -> None:
+        """Write many records with one durable write per bucket touched."""
+        buckets: dict[str, list[Eligibility]] = {}
+        for record in records:
+            buckets.setdefault(self._bucket(record.email), []).append(record)
+        q = Query()
+        for name, group in sorted(buckets.items()):
+            with self.lock(name), self._open(name, batch=True) as db:
+                table = db.table("records")
+                for record in group:
+                    doc = {**to_doc(record), "email": email_key(record.email)}
+                    table.upsert(doc, q.email == doc["email"])
+
+    def all_eligibility(self) -> list[Eligibility]:
+        result = []
+        for name in self._names("eligibility/"):
+            result.extend(self._all(f"eligibility/{name}", "records", Eligibility))
+        return sorted(result, key=lambda e: e.email)
+
+    # -- audit ---------------------------------------------------------------
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Append one entry to the audit log; durable when this returns."""
+        line = json.dumps(to_doc(entry), ensure_ascii=False) + "\n"
+        with self.lock("audit"):
+            if self.folder is not None:
+                path = self.folder / "audit.jsonl"
+                new = not path.exists()
+                with open(path, "a", encoding="utf-8") as handle:
+                    handle.write(line)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                if new:
+                    fsync_dir(self.folder)
+            self._audit.append(entry)
+
+    def audit(self) -> list[AuditEntry]:
+        with self.lock("audit"):
+            return list(self._audit)
+
+    def _read_audit(self) -> list[AuditEntry]:
+        if self.folder is None:
+            return list(self._audit)
+        path = self.folder / "audit.jsonl"
+        if not path.exists():
+            return []
+        entries = []
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            try:
+                entries.append(from_doc(AuditEntry, json.loads(line)))
+            except (ValueError, TypeError, KeyError):
+                # Only a crash mid-append leaves a broken line, and only the last.
+                logger.warning("skipping unreadable audit line %d", number)
+        return entries

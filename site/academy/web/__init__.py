@@ -1,0 +1,1 @@
+"""HTTP: Starlette routes, templates and static files."""

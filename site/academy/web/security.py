@@ -1,0 +1,132 @@
+"""Sessions, CSRF tokens and role checks for the web layer."""
+
+import hashlib
+import hmac
+import secrets
+
+from itsdangerous import BadSignature, Signer
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from academy.domain.errors import Forbidden
+from academy.domain.records import User
+from academy.services.academy import Academy
+
+SESSION_COOKIE = "academy_session"
+CSRF_COOKIE = "academy_csrf"
+CSRF_FIELD = "csrf_token"
+
+
+class LoginRequired(Exception):
+    """The page needs a signed-in user; the handler redirects to /login."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def academy_of(request: Request) -> Academy:
+    academy: Academy = request.app.state.academy
+    return academy
+
+
+def _signer(request: Request) -> Signer:
+    return Signer(academy_of(request).settings.secret_key, salt="session")
+
+
+def csrf_seed(request: Request) -> str:
+    """The browser's CSRF cookie value, creating one for this response if absent."""
+    seed = request.cookies.get(CSRF_COOKIE, "")
+    if not (20 <= len(seed) <= 64 and seed.replace("-", "").replace("_", "").isalnum()):
+        seed = getattr(request.state, "new_csrf_seed", None) or secrets.token_urlsafe(24)
+        request.state.new_csrf_seed = seed
+    return seed
+
+
+def csrf_token(request: Request) -> str:
+    """The token forms carry: an HMAC of the cookie, so it cannot be forged."""
+    key = academy_of(request).settings.secret_key.encode()
+    return hmac.new(key, csrf_seed(request).encode(), hashlib.sha256).hexdigest()
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form, after checking its CSRF token (403 if it is wrong)."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    expected = csrf_token(request)
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+        raise Forbidden(
+            "This form has expired or did not come from this site. Go back, reload "
+            "the page and try again."
+        )
+    return form
+
+
+def set_cookies(request: Request, response: Response) -> None:
+    """Write the CSRF cookie when this request created one."""
+    seed = getattr(request.state, "new_csrf_seed", None)
+    if seed:
+        response.set_cookie(
+            CSRF_COOKIE,
+            seed,
+            httponly=True,
+            samesite="lax",
+            secure=academy_of(request).settings.secure_cookies,
+            path="/",
+        )
+
+
+async def current_user(request: Request) -> User | None:
+    """The signed-in user, or None; looked up once per request."""
+    if hasattr(request.state, "user"):
+        user: User | None = request.state.user
+        return user
+    user = None
+    token = session_token(request)
+    if token:
+        user = await run_in_threadpool(academy_of(request).accounts.session_user, token)
+    request.state.user = user
+    return user
+
+
+def session_token(request: Request) -> str | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie or len(cookie) > 200:
+        return None
+    try:
+        return _signer(request).unsign(cookie).decode()
+    except BadSignature:
+        return None
+
+
+def start_session(request: Request, response: Response, token: str) -> None:
+    signed = _signer(request).sign(token).decode()
+    response.set_cookie(
+        SESSION_COOKIE,
+        signed,
+        httponly=True,
+        samesite="lax",
+        secure=academy_of(request).settings.secure_cookies,
+        path="/",
+        max_age=60 * 60 * 24 * 30,
+    )
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+async def require_user(request: Request) -> User:
+    user = await current_user(request)
+    if user is None:
+        raise LoginRequired(request.url.path)
+    return user
+
+
+async def require_manager(request: Request) -> User:
+    user = await require_user(request)
+    if not user.is_manager:
+        raise Forbidden("This page is for community managers.")
+    return user
