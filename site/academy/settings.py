@@ -29,14 +29,22 @@ SETTINGS_HELP = (
     Setting("ACADEMY_DATA", "folder for the database, PDFs and keys (default ./var)"),
     Setting("ACADEMY_CONTENT", "folder holding modules/, quizzes/, certificates/"),
     Setting("ACADEMY_BASE_URL", "public URL used in certificates and badges"),
-    Setting("ACADEMY_SECRET_KEY", "signs sessions; generated into the data folder if unset"),
+    Setting(
+        "ACADEMY_SECRET_KEY", "signs sessions; generated into the data folder if unset"
+    ),
     Setting("ACADEMY_HOST", "address to listen on (default 127.0.0.1)"),
     Setting("ACADEMY_PORT", "port to listen on (default 8000)"),
     Setting("ACADEMY_TIMEZONE", "time zone of the open cohort (default UTC)"),
-    Setting("ACADEMY_DEMO_PASSWORD", "password of the demo accounts (default mentor-demo)"),
-    Setting("ACADEMY_MAX_UPLOAD_BYTES", "largest accepted request body (default 2 MiB)"),
+    Setting(
+        "ACADEMY_DEMO_PASSWORD", "password of the demo accounts (default mentor-demo)"
+    ),
+    Setting(
+        "ACADEMY_MAX_UPLOAD_BYTES", "largest accepted request body (default 2 MiB)"
+    ),
     Setting("ACADEMY_LOG_LEVEL", "logging level (default INFO)"),
-    Setting("ACADEMY_PASSWORD", "password for `academy create-manager`, instead of a prompt"),
+    Setting(
+        "ACADEMY_PASSWORD", "password for `academy create-manager`, instead of a prompt"
+    ),
 )
 
 
@@ -93,7 +101,9 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
         try:
             return int(value)
         except ValueError:
-            raise ValueError(f"ACADEMY_{name} must be a whole number, not {value!r}") from None
+            raise ValueError(
+                f"ACADEMY_{name} must be a whole number, not {value!r}"
+            ) from None
 
     data = get("DATA")
     content = get("CONTENT")

@@ -13,7 +13,7 @@ OB3_KEYWORD = "openbadgecredential"
 def _chunks(png: bytes) -> list[tuple[bytes, bytes]]:
     """Split a PNG into (type, data) chunks; raise ValueError if it is not one."""
     if not png.startswith(PNG_SIGNATURE):
-        raise ValueError("not a PNG image: the file does not start with the PNG signature")
+        raise ValueError("not a PNG image: it does not start with the PNG signature")
     chunks = []
     offset = len(PNG_SIGNATURE)
     while offset < len(png):

@@ -1,5 +1,6 @@
 """LinkedIn links: add the certificate to a profile, or share its page."""
 
+from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
 from academy.domain.certificate import Certificate
@@ -9,6 +10,14 @@ from .urls import PublicUrls
 
 ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
 SHARE_OFFSITE = "https://www.linkedin.com/sharing/share-offsite/"
+
+
+def _year_month(moment: datetime) -> tuple[str, str]:
+    # LinkedIn keeps only the month; the site's dates are read in UTC, and a
+    # naive datetime is taken to be UTC already, as in the badge documents.
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return str(moment.year), str(moment.month)
 
 
 def add_to_profile_url(cert: Certificate, program: Program, urls: PublicUrls) -> str:
@@ -24,19 +33,16 @@ def add_to_profile_url(cert: Certificate, program: Program, urls: PublicUrls) ->
         name = (issuer.linkedin_organization_name or "").strip() or issuer.name
         params.append(("organizationName", name))
 
-    # LinkedIn keeps only the month; the site's dates are in UTC.
-    params += [
-        ("issueYear", str(cert.issued_at.year)),
-        ("issueMonth", str(cert.issued_at.month)),
-    ]
+    issue_year, issue_month = _year_month(cert.issued_at)
+    params += [("issueYear", issue_year), ("issueMonth", issue_month)]
     if cert.expires_at is not None:
-        params += [
-            ("expirationYear", str(cert.expires_at.year)),
-            ("expirationMonth", str(cert.expires_at.month)),
-        ]
+        expiry_year, expiry_month = _year_month(cert.expires_at)
+        params += [("expirationYear", expiry_year), ("expirationMonth", expiry_month)]
     params += [("certUrl", urls.verify(cert.id)), ("certId", cert.id)]
 
-    return ADD_TO_PROFILE + "?" + urlencode([p for p in params if p[1]], quote_via=quote)
+    # A blank field in program.toml must not become an empty parameter.
+    filled = [(name, value) for name, value in params if value]
+    return ADD_TO_PROFILE + "?" + urlencode(filled, quote_via=quote)
 
 
 def share_url(url: str) -> str:

@@ -5,6 +5,7 @@ import functools
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +39,10 @@ _CONTEXT_FILES = {
 }
 
 Document = dict[str, Any]
+
+# pyld keeps its resolved contexts in module-level caches that are not safe to
+# change from two threads at once, and Starlette runs sync code in a pool.
+_PYLD_LOCK = threading.Lock()
 
 # The two controller-document terms a Profile needs to publish its key, as the
 # W3C controlled-identifier context defines them; that context is not among
@@ -105,12 +110,13 @@ def canonicalize(document: Mapping[str, Any]) -> str:
         "documentLoader": offline_document_loader,
     }
     try:
-        return str(processor.normalize(copy.deepcopy(dict(document)), options))
+        with _PYLD_LOCK:
+            return str(processor.normalize(copy.deepcopy(dict(document)), options))
     except jsonld.JsonLdError as exc:
-        # pyld wraps the handler's error; give back the reason, not the wrapper.
+        # pyld wraps our errors in its own; give back the reason itself.
         cause = _root_cause(exc)
         if isinstance(cause, DataLossError | UnknownContextError):
-            raise cause from exc
+            raise cause from None
         raise
 
 
@@ -201,7 +207,9 @@ def build_credential(
 def verify_credential(doc: Mapping[str, Any], public_key_multibase: str) -> bool:
     """True if the document's one eddsa-rdfc-2022 proof verifies with the key.
 
-    Never raises on a malformed document or proof: it is simply not verified.
+    The caller chooses the key, normally the one that the issuer profile
+    publishes under the proof's verificationMethod. Never raises on a
+    malformed document or proof: it is simply not verified.
     """
     try:
         proof = doc["proof"]

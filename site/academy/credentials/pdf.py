@@ -66,7 +66,6 @@ class CertificatePage:
     qr_svg: Markup
     issuer_name: str
     issuer_url: str
-    issuer_host: str
     badge_url: str
     badge_alt: str
 
@@ -115,7 +114,11 @@ class _ThreadTools(threading.local):
 
 
 class CertificateRenderer:
-    """Renders certificates to PDF; create one per process and share it."""
+    """Renders certificates to PDF; create one per process and share it.
+
+    The template, stylesheet and badge are read once (per thread for the last
+    two), so a change to them takes effect when the process restarts.
+    """
 
     def __init__(self, directory: Path) -> None:
         self._directory = directory.resolve()
@@ -139,6 +142,7 @@ class CertificateRenderer:
         started = time.perf_counter()
         page = self.page(cert, program, verify_url)
         html = self._template.render(page=page)
+        # The certificate id becomes the PDF's permanent file identifier.
         pdf = self._write(html, pdf_identifier=cert.id.encode())
         logger.debug(
             "rendered certificate %s in %.0f ms",
@@ -151,7 +155,7 @@ class CertificateRenderer:
         """A one-line PDF with the same fonts: the baseline for benchmarks."""
         html = (
             '<!DOCTYPE html><html lang="en"><title>Plain</title>'
-            '<p style="font-family: \'DejaVu Serif\', serif">'
+            "<p style=\"font-family: 'DejaVu Serif', serif\">"
             f"{escape(text)}</p></html>"
         )
         return self._write(html, stylesheets=False)
@@ -183,7 +187,6 @@ class CertificateRenderer:
             qr_svg=qr_svg(verify_url),
             issuer_name=issuer.name,
             issuer_url=issuer.url,
-            issuer_host=urlsplit(issuer.url).hostname or issuer.url,
             badge_url=self._badge_path(credential.image).as_uri(),
             badge_alt=f"{credential.name} badge",
         )

@@ -16,6 +16,7 @@ from academy.services.context import Context
 from academy.services.eligibility import EligibilityService
 from academy.services.learning import Learning
 from academy.services.summaries import SummaryIndex
+from academy.services.tokens import Tokens
 from academy.settings import Settings
 from academy.store import Store
 
@@ -33,7 +34,9 @@ class Academy:
         store = Store(None if memory else Path(settings.data_dir))
         self.ctx = Context(self.settings, store, content, clock or SystemClock())
         self.urls = PublicUrls(self.settings.base_url)
-        self.signing_key: SigningKey = load_or_create_signing_key(Path(settings.data_dir))
+        self.signing_key: SigningKey = load_or_create_signing_key(
+            Path(settings.data_dir)
+        )
         self.renderer = CertificateRenderer(content.certificates_dir)
         self.summaries = SummaryIndex(self.ctx)
         self.accounts = Accounts(self.ctx)
@@ -42,10 +45,14 @@ class Academy:
         )
         self.learning = Learning(self.ctx, self.summaries, self._maybe_issue)
         self.eligibility = EligibilityService(self.ctx, self._eligibility_changed)
+        self.tokens = Tokens(self.ctx)
         self._opened = False
 
     def _preview(self, cert: Certificate) -> bytes:
-        return render_preview(cert, self.ctx.content.program, self.ctx.content.certificates_dir)
+        content = self.ctx.content
+        return render_preview(
+            cert, content.program, certificates=content.certificates_dir
+        )
 
     def _maybe_issue(self, user_id: str) -> None:
         self.certificates.issue_if_due(user_id)

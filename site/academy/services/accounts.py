@@ -32,7 +32,10 @@ def clean_name(name: str) -> str:
     """Trim and fold inner runs of space; refuse control characters."""
     cleaned = " ".join(name.split())
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
-        raise Invalid("The name contains control characters.", {"name": "Remove control characters."})
+        raise Invalid(
+            "The name contains control characters.",
+            {"name": "Remove control characters."},
+        )
     return cleaned
 
 
@@ -67,7 +70,9 @@ class Accounts:
         # Verifying against this when the email is unknown keeps timing even.
         self._dummy_hash = self.hasher.hash(secrets.token_hex(16))
 
-    def register(self, name: str, email: str, password: str, role: Role = Role.LEARNER) -> User:
+    def register(
+        self, name: str, email: str, password: str, role: Role = Role.LEARNER
+    ) -> User:
         """Create an account in the open cohort, whose schedule starts today."""
         errors = validate_registration(name, email, password)
         if errors:
@@ -111,7 +116,10 @@ class Accounts:
 
     def _verify(self, stored: str | None, password: str) -> bool:
         try:
-            return self.hasher.verify(stored or self._dummy_hash, password) and stored is not None
+            return (
+                self.hasher.verify(stored or self._dummy_hash, password)
+                and stored is not None
+            )
         except (VerificationError, InvalidHashError):
             return False
 
@@ -128,14 +136,18 @@ class Accounts:
     def end_session(self, user_id: str, token: str) -> None:
         self.ctx.store.remove_sessions(user_id, token_hash(token))
 
-    def create_manager(self, email: str, password: str | None, name: str | None = None) -> tuple[User, bool]:
+    def create_manager(
+        self, email: str, password: str | None, name: str | None = None
+    ) -> tuple[User, bool]:
         """Promote an existing account, or create a manager; True if created."""
         existing = self.ctx.store.user_by_email(email)
         if existing is not None:
             promoted = replace(existing, role=Role.MANAGER)
             if password:
                 if len(password) < MIN_PASSWORD:
-                    raise Invalid(f"Use a password of at least {MIN_PASSWORD} characters.")
+                    raise Invalid(
+                        f"Use a password of at least {MIN_PASSWORD} characters."
+                    )
                 promoted = replace(promoted, password_hash=self.hasher.hash(password))
             self.ctx.store.save_user(promoted)
             self.ctx.audit("cli", "manager.promote", existing.id, existing.email)

@@ -30,9 +30,13 @@ def new_certificate_id() -> str:
 def require_reason(reason: str) -> str:
     cleaned = reason.strip()
     if not cleaned:
-        raise Invalid("Give a reason; it is recorded in the audit log.", {"reason": "Required."})
+        raise Invalid(
+            "Give a reason; it is recorded in the audit log.", {"reason": "Required."}
+        )
     if len(cleaned) > MAX_REASON:
-        raise Invalid(f"Keep the reason under {MAX_REASON} characters.", {"reason": "Too long."})
+        raise Invalid(
+            f"Keep the reason under {MAX_REASON} characters.", {"reason": "Too long."}
+        )
     return cleaned
 
 
@@ -150,37 +154,60 @@ class Certificates:
         self.summaries.refresh(cert.user_id)
         return revoked
 
-    def reissue(self, cert_id: str, reason: str, actor: str, name: str | None = None) -> Certificate:
+    def reissue(
+        self, cert_id: str, reason: str, actor: str, name: str | None = None
+    ) -> Certificate:
         """A new certificate replacing `cert_id`, optionally under a corrected name."""
         reason = require_reason(reason)
         old = self.get(cert_id)
         with self.ctx.store.learner_lock(old.user_id):
             old = self.get(cert_id)
             if old.status(self.ctx.now()) is CertificateStatus.SUPERSEDED:
-                raise Conflict("This certificate was already replaced; reissue the newest one.")
+                raise Conflict(
+                    "This certificate was already replaced; reissue the newest one."
+                )
             user = self.ctx.store.user(old.user_id)
             if user is None:
                 raise NotFound("The learner of this certificate no longer exists.")
             if name is not None and name.strip() and name.strip() != user.name:
                 new_name = clean_name(name)
                 if len(new_name) > MAX_NAME:
-                    raise Invalid(f"Keep the name under {MAX_NAME} characters.", {"name": "Too long."})
-                self.ctx.audit(actor, "learner.rename", user.id, f"{user.name} → {new_name}", reason)
+                    raise Invalid(
+                        f"Keep the name under {MAX_NAME} characters.",
+                        {"name": "Too long."},
+                    )
+                self.ctx.audit(
+                    actor,
+                    "learner.rename",
+                    user.id,
+                    f"{user.name} → {new_name}",
+                    reason,
+                )
                 user = replace(user, name=new_name)
                 self.ctx.store.save_user(user)
             new = self._issue(user, replaces=old.id, actor=actor)
             self.ctx.store.save_certificate(old.superseded(new.id))
-            self.ctx.audit(actor, "certificate.reissue", user.id, f"{old.id} → {new.id}", reason)
+            self.ctx.audit(
+                actor, "certificate.reissue", user.id, f"{old.id} → {new.id}", reason
+            )
         self.summaries.refresh(old.user_id)
         return new
 
     def ready(self) -> list[str]:
         """Learners whose certificate is due now."""
-        return [s.user_id for s in self.summaries.all() if s.completed_at and s.eligible and not s.certified and self.due(s.user_id)]
+        return [
+            s.user_id
+            for s in self.summaries.all()
+            if s.completed_at and s.eligible and not s.certified and self.due(s.user_id)
+        ]
 
     def all(self) -> list[Certificate]:
-        certs = [self.ctx.store.certificate(i) for i in self.ctx.store.certificate_ids()]
-        return sorted((c for c in certs if c is not None), key=lambda c: c.issued_at, reverse=True)
+        certs = [
+            self.ctx.store.certificate(i) for i in self.ctx.store.certificate_ids()
+        ]
+        return sorted(
+            (c for c in certs if c is not None), key=lambda c: c.issued_at, reverse=True
+        )
 
 
 def _plausible(cert_id: str) -> bool:

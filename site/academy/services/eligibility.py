@@ -74,9 +74,15 @@ def parse_csv(data: bytes) -> tuple[list[dict[str, str]], list[RowError]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return [], [RowError(0, f"the file is not UTF-8 text (line {line}); save it as CSV UTF-8")]
+        return [], [
+            RowError(
+                0, f"the file is not UTF-8 text (line {line}); save it as CSV UTF-8"
+            )
+        ]
     if "\x00" in text:
-        return [], [RowError(0, "the file contains NUL characters; is it really a CSV file?")]
+        return [], [
+            RowError(0, "the file contains NUL characters; is it really a CSV file?")
+        ]
     if not text.strip():
         return [], [RowError(0, "the file is empty")]
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -99,12 +105,18 @@ def parse_csv(data: bytes) -> tuple[list[dict[str, str]], list[RowError]]:
     try:
         for number, raw in enumerate(reader, start=1):
             if number > MAX_ROWS:
-                return [], [RowError(number, f"more than {MAX_ROWS:,} rows; split the file")]
+                return [], [
+                    RowError(number, f"more than {MAX_ROWS:,} rows; split the file")
+                ]
             if None in raw:
-                errors.append(RowError(number, "has more values than the header has columns"))
+                errors.append(
+                    RowError(number, "has more values than the header has columns")
+                )
                 continue
             if any(v is None for v in raw.values()):
-                errors.append(RowError(number, "has fewer values than the header has columns"))
+                errors.append(
+                    RowError(number, "has fewer values than the header has columns")
+                )
                 continue
             rows.append({k: (v or "").strip() for k, v in raw.items()})
     except csv.Error as error:
@@ -119,7 +131,11 @@ def _integer(value: Any, name: str) -> int:
         number = value
     elif isinstance(value, str) and value.strip().lstrip("+").isdigit():
         number = int(value)
-    elif isinstance(value, str) and value.strip().startswith("-") and value.strip()[1:].isdigit():
+    elif (
+        isinstance(value, str)
+        and value.strip().startswith("-")
+        and value.strip()[1:].isdigit()
+    ):
         raise ValueError(f"{name} must not be negative, got {value.strip()}")
     else:
         raise ValueError(f"{name} must be a whole number, got {str(value)[:40]!r}")
@@ -136,7 +152,9 @@ def _percent(value: Any) -> float:
     try:
         number = float(str(value).strip().rstrip("%"))
     except ValueError:
-        raise ValueError(f"grade_percent must be a number from 0 to 100, got {str(value)[:40]!r}") from None
+        raise ValueError(
+            f"grade_percent must be a number from 0 to 100, got {str(value)[:40]!r}"
+        ) from None
     if not math.isfinite(number) or not 0 <= number <= 100:
         raise ValueError(f"grade_percent must be from 0 to 100, got {str(value)[:40]}")
     return number
@@ -178,9 +196,13 @@ class EligibilityService:
         self.on_change = on_change
 
     def decision(self, email: str) -> Decision:
-        return decide(self.ctx.store.eligibility(email), self.ctx.content.program.thresholds)
+        return decide(
+            self.ctx.store.eligibility(email), self.ctx.content.program.thresholds
+        )
 
-    def import_csv(self, data: bytes, actor: str, dry_run: bool = False, source: str = "csv") -> ImportReport:
+    def import_csv(
+        self, data: bytes, actor: str, dry_run: bool = False, source: str = "csv"
+    ) -> ImportReport:
         rows, errors = parse_csv(data)
         report = self.import_rows(rows, actor, dry_run, source, errors)
         return report
@@ -200,7 +222,9 @@ class EligibilityService:
         for number, raw in enumerate(rows, start=1):
             report.rows += 1
             if not isinstance(raw, Mapping):
-                report.errors.append(RowError(number, "is not an object with the eligibility fields"))
+                report.errors.append(
+                    RowError(number, "is not an object with the eligibility fields")
+                )
                 continue
             try:
                 record = record_from(raw, self.ctx)
@@ -210,7 +234,10 @@ class EligibilityService:
             key = (record.email, record.course_id)
             if key in seen:
                 report.errors.append(
-                    RowError(number, f"repeats {record.email} in course {record.course_id} (first on row {seen[key]})")
+                    RowError(
+                        number,
+                        f"repeats {record.email} in course {record.course_id} (first on row {seen[key]})",
+                    )
                 )
                 continue
             seen[key] = number
@@ -227,8 +254,13 @@ class EligibilityService:
         before = {e.email: self.decision(e.email).eligible for e in changed}
         self.ctx.store.save_eligibility(changed)
         self.ctx.audit(
-            actor, "eligibility.import", source, report.summary(),
-            rows=str(report.rows), added=str(report.added), updated=str(report.updated),
+            actor,
+            "eligibility.import",
+            source,
+            report.summary(),
+            rows=str(report.rows),
+            added=str(report.added),
+            updated=str(report.updated),
         )
         for record in changed:
             user = self.ctx.store.user_by_email(record.email)
@@ -238,7 +270,9 @@ class EligibilityService:
                 self.on_change(user.id)
         return report
 
-    def _merge(self, records: list[CourseRecord], report: ImportReport) -> list[Eligibility]:
+    def _merge(
+        self, records: list[CourseRecord], report: ImportReport
+    ) -> list[Eligibility]:
         by_email: dict[str, list[CourseRecord]] = {}
         for record in records:
             by_email.setdefault(record.email, []).append(record)
@@ -262,14 +296,22 @@ class EligibilityService:
                 changed.append(replace(current, courses=tuple(courses.values())))
         return changed
 
-    def override(self, email: str, eligible: bool | None, reason: str, actor: str) -> Decision:
+    def override(
+        self, email: str, eligible: bool | None, reason: str, actor: str
+    ) -> Decision:
         """Set (or with eligible=None, clear) a manager's decision, with a reason."""
         reason = require_reason(reason)
         key = email_key(email)
         if not EMAIL.match(key):
-            raise Invalid("That is not an email address.", {"email": "Check the address."})
+            raise Invalid(
+                "That is not an email address.", {"email": "Check the address."}
+            )
         current = self.ctx.store.eligibility(key) or Eligibility(email=key)
-        override = None if eligible is None else EligibilityOverride(eligible, reason, actor, self.ctx.now())
+        override = (
+            None
+            if eligible is None
+            else EligibilityOverride(eligible, reason, actor, self.ctx.now())
+        )
         self.ctx.store.save_eligibility([replace(current, override=override)])
         verdict = {True: "eligible", False: "not eligible", None: "cleared"}[eligible]
         self.ctx.audit(actor, "eligibility.override", key, verdict, reason)

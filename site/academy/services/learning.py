@@ -45,7 +45,11 @@ class QuizState:
 
     @property
     def can_attempt(self) -> bool:
-        return self.is_open and not self.progress.passed and self.progress.attempts_left > 0
+        return (
+            self.is_open
+            and not self.progress.passed
+            and self.progress.attempts_left > 0
+        )
 
     @property
     def may_review(self) -> bool:
@@ -123,7 +127,10 @@ class Learning:
         data = self.data(user)
         schedule = self.ctx.schedule(user)
         attempts = tuple(
-            sorted((a for a in data.attempts if a.quiz_slug == slug), key=lambda a: a.number)
+            sorted(
+                (a for a in data.attempts if a.quiz_slug == slug),
+                key=lambda a: a.number,
+            )
         )
         return QuizState(
             quiz=quiz,
@@ -168,7 +175,7 @@ class Learning:
             for question_id, text in replies.items():
                 self._save_reply(user, state, question_id, text)
             self._changed(user.id)
-            logger.info(
+            logger.debug(
                 "attempt %s on %s: %s%% %s",
                 attempt.number,
                 slug,
@@ -230,7 +237,9 @@ class Learning:
             field = f"q.{question.id}"
             if question.kind is QuestionKind.SHORT:
                 if len(values) > 1 or any(len(v) > MAX_SHORT_CHARS for v in values):
-                    errors[field] = f"Give one answer of at most {MAX_SHORT_CHARS} characters."
+                    errors[field] = (
+                        f"Give one answer of at most {MAX_SHORT_CHARS} characters."
+                    )
             elif question.kind is QuestionKind.TRUE_FALSE:
                 if len(values) > 1 or any(v not in ("true", "false") for v in values):
                     errors[field] = "Choose True or False."
@@ -280,9 +289,13 @@ class Learning:
             )
         return None
 
-    def _save_reply(self, user: User, state: QuizState, question_id: str, text: str) -> None:
+    def _save_reply(
+        self, user: User, state: QuizState, question_id: str, text: str
+    ) -> None:
         now = self.ctx.now()
-        version = ReplyVersion(text=text, submitted_at=now, late=state.schedule.is_late(now))
+        version = ReplyVersion(
+            text=text, submitted_at=now, late=state.schedule.is_late(now)
+        )
         existing = state.replies.get(f"{state.quiz.slug}/{question_id}")
         if existing is None:
             reply = PracticeReply(user.id, state.quiz.slug, question_id, (version,))

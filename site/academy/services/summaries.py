@@ -74,7 +74,9 @@ def summarise(ctx: Context, data: LearnerData, progress: Progress) -> LearnerSum
         behind_after=behind_after,
         last_active_at=max(activity, default=user.last_active_at),
         eligible=decision.eligible,
-        certified=any(c.status(now) is CertificateStatus.VALID for c in data.certificates),
+        certified=any(
+            c.status(now) is CertificateStatus.VALID for c in data.certificates
+        ),
         extension_days=user.extension_days,
     )
 

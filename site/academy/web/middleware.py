@@ -103,9 +103,7 @@ class BodyLimit:
 
 
 async def _refuse(send: Send, limit: int) -> None:
-    body = (
-        f"The request is too large: the limit is {limit // 1024:,} KiB.\n"
-    ).encode()
+    body = (f"The request is too large: the limit is {limit // 1024:,} KiB.\n").encode()
     await send(
         {
             "type": "http.response.start",

@@ -40,7 +40,9 @@ def csrf_seed(request: Request) -> str:
     """The browser's CSRF cookie value, creating one for this response if absent."""
     seed = request.cookies.get(CSRF_COOKIE, "")
     if not (20 <= len(seed) <= 64 and seed.replace("-", "").replace("_", "").isalnum()):
-        seed = getattr(request.state, "new_csrf_seed", None) or secrets.token_urlsafe(24)
+        seed = getattr(request.state, "new_csrf_seed", None) or secrets.token_urlsafe(
+            24
+        )
         request.state.new_csrf_seed = seed
     return seed
 

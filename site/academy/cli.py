@@ -1,0 +1,252 @@
+"""The `academy` command: serve, check, create-manager, import, issue, export."""
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from academy.content import ContentError, load_content
+from academy.settings import SETTINGS_HELP, Settings, from_environment
+from academy.store import DataFolderLocked
+
+logger = logging.getLogger("academy")
+
+
+def _parser() -> argparse.ArgumentParser:
+    epilog = "Environment variables:\n" + "\n".join(
+        f"  {s.name:<26} {s.help}" for s in SETTINGS_HELP
+    )
+    parser = argparse.ArgumentParser(
+        prog="academy",
+        description="Mentor Academy: training and certification for course mentors.",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--data", type=Path, help="data folder (ACADEMY_DATA)")
+    parser.add_argument("--content", type=Path, help="content folder (ACADEMY_CONTENT)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the site")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8000)")
+    serve.add_argument("--data", type=Path, dest="data_sub", help="data folder")
+    serve.add_argument(
+        "--demo", action="store_true", help="seed a demo cohort on first run"
+    )
+
+    check = sub.add_parser(
+        "check", help="validate modules/, quizzes/ and certificates/"
+    )
+    check.add_argument(
+        "--content", type=Path, dest="content_sub", help="content folder"
+    )
+
+    manager = sub.add_parser(
+        "create-manager", help="create or promote a community manager"
+    )
+    manager.add_argument("email")
+    manager.add_argument("--name", help="display name for a new account")
+
+    imp = sub.add_parser(
+        "import-eligibility", help="load course grades and forum records"
+    )
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="report, change nothing")
+
+    issue = sub.add_parser("issue", help="issue every certificate now due")
+    issue.add_argument(
+        "--all-ready", action="store_true", help="issue all that are due"
+    )
+    issue.add_argument("--dry-run", action="store_true", help="list, issue nothing")
+
+    export = sub.add_parser("export", help="write a CSV report to standard output")
+    export.add_argument(
+        "kind", choices=["grades", "responses", "certificates", "eligibility"]
+    )
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = from_environment()
+    data = getattr(args, "data_sub", None) or args.data
+    content = getattr(args, "content_sub", None) or args.content
+    return settings.with_overrides(
+        data_dir=data,
+        content_dir=content,
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except ValueError as error:
+        print(f"academy: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    commands = {
+        "serve": _serve,
+        "check": _check,
+        "create-manager": _create_manager,
+        "import-eligibility": _import,
+        "issue": _issue,
+        "export": _export,
+    }
+    try:
+        return commands[args.command](settings, args)
+    except ContentError as error:
+        print(f"The content has {len(error.problems)} problem(s):", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except DataFolderLocked as error:
+        print(f"academy: {error}", file=sys.stderr)
+        return 1
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    content = load_content(settings.content_dir)
+    curriculum = content.curriculum
+    questions = sum(len(q.questions) for q in curriculum.quizzes.values())
+    words = sum(m.word_count for m in curriculum.modules)
+    print(
+        f"OK: {len(curriculum.modules)} modules ({words:,} words), "
+        f"{len(curriculum.quizzes)} quizzes, {questions} questions, "
+        f"{curriculum.practice_count} practice replies; program "
+        f"“{content.program.credential.name}”."
+    )
+    return 0
+
+
+def _open(settings: Settings):  # type: ignore[no-untyped-def]
+    from academy.services.academy import Academy
+
+    return Academy(settings).open()
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from academy.services.academy import Academy
+    from academy.web.app import create_app
+
+    academy = Academy(settings)
+    academy.open()
+    if args.demo:
+        from academy.services.demo import DemoSeeder
+
+        seeder = DemoSeeder(academy, settings.demo_password)
+        fresh = not seeder.already_seeded()
+        if fresh:
+            print("Creating the demo cohort (first run only)…", flush=True)
+        logins = seeder.seed()
+        print(f"\nDemo accounts (password: {settings.demo_password}):", flush=True)
+        for login in logins:
+            print(f"  {login.email:<34} {login.name} — {login.story}")
+        print()
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"Mentor Academy is running at {url}  (Ctrl+C to stop)", flush=True)
+    # One process: TinyDB allows one writer, and the data folder is locked to it.
+    app = create_app(settings, academy=academy)
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level="warning", workers=1
+    )
+    return 0
+
+
+def _create_manager(settings: Settings, args: argparse.Namespace) -> int:
+    from academy.domain.errors import Invalid
+
+    password = os.environ.get("ACADEMY_PASSWORD")
+    academy = _open(settings)
+    try:
+        existing = academy.store.user_by_email(args.email)
+        if password is None and existing is None:
+            if not sys.stdin.isatty():
+                print(
+                    "academy: set ACADEMY_PASSWORD or run in a terminal",
+                    file=sys.stderr,
+                )
+                return 2
+            password = getpass.getpass("Password for the new manager: ")
+            if password != getpass.getpass("Repeat it: "):
+                print("academy: the passwords differ", file=sys.stderr)
+                return 2
+        try:
+            user, created = academy.accounts.create_manager(
+                args.email, password, args.name
+            )
+        except Invalid as error:
+            print(f"academy: {error.message}", file=sys.stderr)
+            return 2
+        verb = "Created" if created else "Promoted"
+        print(f"{verb} manager {user.email}.")
+        return 0
+    finally:
+        academy.close()
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        data = args.file.read_bytes()
+    except OSError as error:
+        print(f"academy: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    academy = _open(settings)
+    try:
+        report = academy.eligibility.import_csv(
+            data, "cli", args.dry_run, args.file.name
+        )
+    finally:
+        academy.close()
+    for error in report.errors:
+        print(f"{args.file}: {error}", file=sys.stderr)
+    print(report.summary())
+    if report.newly_eligible:
+        print(f"{len(report.newly_eligible)} learner(s) became eligible.")
+    return 0 if report.ok else 1
+
+
+def _issue(settings: Settings, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    academy = _open(settings)
+    try:
+        ready = academy.certificates.ready()
+        if args.dry_run or not args.all_ready:
+            print(f"{len(ready)} certificate(s) due.")
+            for user_id in ready:
+                summary = academy.summaries.get(user_id)
+                print(
+                    f"  {summary.name if summary else user_id} <{summary.email if summary else ''}>"
+                )
+            if not args.all_ready and not args.dry_run:
+                print("Run with --all-ready to issue them.")
+            return 0
+        issued = 0
+        for user_id in tqdm(ready, desc="Issuing", unit="certificate", file=sys.stderr):
+            if academy.certificates.issue_if_due(user_id, actor="cli"):
+                issued += 1
+        print(f"Issued {issued} certificate(s).")
+        return 0
+    finally:
+        academy.close()
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from academy.services.reports import export
+
+    academy = _open(settings)
+    try:
+        sys.stdout.write(export(academy, args.kind))
+        return 0
+    finally:
+        academy.close()

@@ -1,0 +1,357 @@
+"""The learner's pages: dashboard, modules, quizzes, certificate, progress API."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from academy.domain.curriculum import Option, Question, QuestionKind
+from academy.domain.errors import Invalid, NotFound
+from academy.domain.grading import option_order
+from academy.domain.progress import Progress
+from academy.domain.records import Attempt, User
+from academy.services.learning import QuizState
+from academy.web.rendering import page, redirect
+from academy.web.security import academy_of, read_form, require_user
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """One question as shown: options in this attempt's order, earlier answers."""
+
+    number: int
+    question: Question
+    options: tuple[Option, ...]
+    chosen: tuple[str, ...]
+    mark: float | None
+    reply_open: bool
+    reply: Any
+
+    @property
+    def field(self) -> str:
+        return f"q.{self.question.id}"
+
+
+def _question_views(
+    state: QuizState,
+    user: User,
+    attempt_number: int,
+    chosen: dict[str, tuple[str, ...]],
+    marks: dict[str, float] | None = None,
+) -> list[QuestionView]:
+    views = []
+    for number, question in enumerate(state.quiz.questions, start=1):
+        options = option_order(state.quiz, question, user.id, attempt_number)
+        views.append(
+            QuestionView(
+                number=number,
+                question=question,
+                options=options,
+                chosen=chosen.get(question.id, ()),
+                mark=None if marks is None else marks.get(question.id),
+                reply_open=state.reply_open(question.id),
+                reply=state.replies.get(f"{state.quiz.slug}/{question.id}"),
+            )
+        )
+    return views
+
+
+def progress_json(progress: Progress) -> dict[str, Any]:
+    """The learner's progress as plain JSON (also the shape of the export)."""
+    return {
+        "complete": progress.complete,
+        "completed_at": progress.completed_at.isoformat()
+        if progress.completed_at
+        else None,
+        "percent": progress.percent,
+        "items_done": progress.items_done,
+        "items_total": progress.items_total,
+        "day": progress.day,
+        "due_at": progress.due_at.isoformat(),
+        "missing": list(progress.missing),
+        "modules": [
+            {
+                "slug": m.module.slug,
+                "title": m.module.title,
+                "day": m.module.day,
+                "opens_at": m.opens_at.isoformat(),
+                "open": m.is_open,
+                "completed": m.completed,
+                "completed_at": m.completed_at.isoformat() if m.completed_at else None,
+                "late": m.late,
+            }
+            for m in progress.modules
+        ],
+        "quizzes": [
+            {
+                "slug": q.slug,
+                "title": q.title,
+                "attempts": q.attempts_used,
+                "max_attempts": q.max_attempts,
+                "best_percent": q.best_percent,
+                "pass_percent": q.pass_percent,
+                "passed": q.passed,
+                "passed_late": q.passed_late,
+            }
+            for q in progress.quizzes
+        ],
+        "practice_replies": [
+            {"quiz": r.quiz_slug, "question": r.question_id, "state": r.state}
+            for r in progress.replies
+        ],
+    }
+
+
+async def dashboard(request: Request) -> Response:
+    """The 14 days, progress, and the next thing to do."""
+    user = await require_user(request)
+    academy = academy_of(request)
+    progress = await run_in_threadpool(academy.learning.progress, user)
+    decision = await run_in_threadpool(academy.eligibility.decision, user.email)
+    certificate = await run_in_threadpool(academy.certificates.current_of, user.id)
+    schedule = academy.ctx.schedule(user)
+    days = []
+    for number, day in enumerate(schedule.calendar(), start=1):
+        modules = [m for m in progress.modules if m.module.day == number]
+        days.append({"number": number, "date": day, "modules": modules})
+    return page(
+        request,
+        "dashboard.html",
+        {
+            "progress": progress,
+            "days": days,
+            "decision": decision,
+            "certificate": certificate,
+            "schedule": schedule,
+            "now": academy.ctx.now(),
+            "status": progress.status(academy.ctx.now(), certificate is not None),
+        },
+    )
+
+
+async def module_page(request: Request) -> Response:
+    """A module's text, its objectives, and the way on."""
+    user = await require_user(request)
+    academy = academy_of(request)
+    slug = request.path_params["slug"]
+    module, schedule, completed = await run_in_threadpool(
+        academy.learning.module, user, slug
+    )
+    now = academy.ctx.now()
+    before, after = academy.ctx.content.curriculum.neighbours(slug)
+    return page(
+        request,
+        "module.html",
+        {
+            "module": module,
+            "completed": completed,
+            "is_open": schedule.is_open(module.day, now),
+            "opens_at": schedule.opens_at(module.day),
+            "before": before,
+            "after": after,
+            "quiz": academy.ctx.content.curriculum.quizzes.get(module.quiz_slug or ""),
+        },
+    )
+
+
+async def complete_module(request: Request) -> Response:
+    """Mark a module complete, then go to its quiz or the next module."""
+    user = await require_user(request)
+    await read_form(request)
+    academy = academy_of(request)
+    slug = request.path_params["slug"]
+    await run_in_threadpool(academy.learning.complete_module, user, slug)
+    module = academy.ctx.content.curriculum.module(slug)
+    assert module is not None
+    target = f"/quizzes/{module.quiz_slug}" if module.quiz_slug else "/dashboard"
+    return redirect(request, target, "module-complete")
+
+
+def _answers(form: FormData, state: QuizState) -> dict[str, list[str]]:
+    answers: dict[str, list[str]] = {}
+    for question in state.quiz.questions:
+        values = [str(v) for v in form.getlist(f"q.{question.id}")]
+        answers[question.id] = values
+    return answers
+
+
+def _blank(state: QuizState, answers: dict[str, list[str]]) -> list[Question]:
+    blank = []
+    for question in state.quiz.questions:
+        if question.kind is QuestionKind.PRACTICE_REPLY and not state.reply_open(
+            question.id
+        ):
+            continue
+        if not any(v.strip() for v in answers.get(question.id, [])):
+            blank.append(question)
+    return blank
+
+
+async def quiz_page(request: Request) -> Response:
+    """A quiz: take it (GET shows, POST submits), or see where you stand."""
+    user = await require_user(request)
+    academy = academy_of(request)
+    slug = request.path_params["slug"]
+    state = await run_in_threadpool(academy.learning.quiz_state, user, slug)
+    chosen: dict[str, tuple[str, ...]] = {}
+    errors: dict[str, str] = {}
+    error = None
+    blank: list[Question] = []
+    status = 200
+    if request.method == "POST":
+        form = await read_form(request)
+        answers = _answers(form, state)
+        blank = _blank(state, answers)
+        confirmed = form.get("confirm_blank") == "yes"
+        if blank and not confirmed:
+            chosen = {k: tuple(v) for k, v in answers.items()}
+            error = (
+                f"You left {len(blank)} question(s) blank. Blank questions count as "
+                "wrong. Answer them, or submit anyway."
+            )
+            status = 422
+        else:
+            try:
+                result = await run_in_threadpool(
+                    academy.learning.submit_attempt, user, slug, answers
+                )
+            except Invalid as problem:
+                chosen = {k: tuple(v) for k, v in answers.items()}
+                error, errors, status, blank = problem.message, problem.fields, 422, []
+            else:
+                number = result.attempt.number
+                return redirect(request, f"/quizzes/{slug}/attempts/{number}")
+    views = _question_views(state, user, state.next_number, chosen)
+    return page(
+        request,
+        "quiz.html",
+        {
+            "state": state,
+            "questions": views,
+            "error": error,
+            "errors": errors,
+            "blank": blank,
+            "opens_at": state.schedule.opens_at(state.module.day),
+        },
+        status=status,
+    )
+
+
+async def attempt_page(request: Request) -> Response:
+    """One submitted attempt: the score, and the review the policy allows."""
+    user = await require_user(request)
+    academy = academy_of(request)
+    slug = request.path_params["slug"]
+    number = request.path_params["number"]
+    state = await run_in_threadpool(academy.learning.quiz_state, user, slug)
+    attempt: Attempt | None = next(
+        (a for a in state.attempts if a.number == number), None
+    )
+    if attempt is None:
+        raise NotFound("You have no attempt with that number at this quiz.")
+    views = _question_views(state, user, attempt.number, attempt.answers, attempt.marks)
+    return page(
+        request,
+        "attempt.html",
+        {
+            "state": state,
+            "attempt": attempt,
+            "questions": views,
+            "review": state.may_review,
+            "graded_count": len(state.quiz.graded_questions),
+            "correct": sum(1 for m in attempt.marks.values() if m >= 1),
+        },
+    )
+
+
+async def send_reply(request: Request) -> Response:
+    """Send or revise a practice reply outside a quiz attempt."""
+    user = await require_user(request)
+    form = await read_form(request)
+    academy = academy_of(request)
+    slug = request.path_params["slug"]
+    question_id = request.path_params["question_id"]
+    text = str(form.get(f"q.{question_id}", ""))
+    try:
+        await run_in_threadpool(
+            academy.learning.submit_reply, user, slug, question_id, text
+        )
+    except Invalid as problem:
+        state = await run_in_threadpool(academy.learning.quiz_state, user, slug)
+        views = _question_views(state, user, state.next_number, {question_id: (text,)})
+        return page(
+            request,
+            "quiz.html",
+            {
+                "state": state,
+                "questions": views,
+                "error": problem.message,
+                "errors": problem.fields,
+                "blank": [],
+                "opens_at": state.schedule.opens_at(state.module.day),
+            },
+            status=422,
+        )
+    return redirect(request, f"/quizzes/{slug}#reply-{question_id}", "reply-sent")
+
+
+async def certificate_page(request: Request) -> Response:
+    """The learner's own certificate, with downloads and LinkedIn buttons."""
+    user = await require_user(request)
+    academy = academy_of(request)
+    certificate = await run_in_threadpool(academy.certificates.current_of, user.id)
+    progress = await run_in_threadpool(academy.learning.progress, user)
+    decision = await run_in_threadpool(academy.eligibility.decision, user.email)
+    from academy.web.public import certificate_links
+
+    return page(
+        request,
+        "certificate.html",
+        {
+            "certificate": certificate,
+            "progress": progress,
+            "decision": decision,
+            "links": certificate_links(academy, certificate) if certificate else None,
+            "status": certificate.status(academy.ctx.now()) if certificate else None,
+        },
+    )
+
+
+async def my_progress(request: Request) -> Response:
+    """GET /api/me/progress: the dashboard's facts as JSON."""
+    user = await require_user(request)
+    academy = academy_of(request)
+    progress = await run_in_threadpool(academy.learning.progress, user)
+    decision = await run_in_threadpool(academy.eligibility.decision, user.email)
+    certificate = await run_in_threadpool(academy.certificates.current_of, user.id)
+    body = progress_json(progress)
+    body["eligibility"] = {
+        "eligible": decision.eligible,
+        "reasons": list(decision.reasons),
+    }
+    body["certificate"] = (
+        {
+            "id": certificate.id,
+            "status": certificate.status(academy.ctx.now()).value,
+            "url": academy.urls.verify(certificate.id),
+        }
+        if certificate
+        else None
+    )
+    return JSONResponse(body)
+
+
+routes = [
+    Route("/dashboard", dashboard),
+    Route("/modules/{slug}", module_page),
+    Route("/modules/{slug}/complete", complete_module, methods=["POST"]),
+    Route("/quizzes/{slug}", quiz_page, methods=["GET", "POST"]),
+    Route("/quizzes/{slug}/attempts/{number:int}", attempt_page),
+    Route("/quizzes/{slug}/replies/{question_id}", send_reply, methods=["POST"]),
+    Route("/certificate", certificate_page),
+    Route("/api/me/progress", my_progress),
+]

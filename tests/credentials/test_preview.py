@@ -1,0 +1,141 @@
+"""The link preview image and the badge art it shows."""
+
+import io
+import logging
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from academy.credentials import preview
+from academy.credentials.preview import render_preview
+from academy.domain.certificate import Certificate
+from academy.domain.program import Program
+
+REPO = Path(__file__).resolve().parents[2]
+BADGE = REPO / "certificates" / "badge.png"
+
+HOSTILE_NAME = (
+    "<script>alert(1)</script> & Co \u202eevil\u202c Zero\u200bWidth "
+    "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627"
+)
+
+
+def open_png(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG"
+    return image
+
+
+@pytest.fixture
+def fonts_reset() -> Iterator[None]:
+    """Forget the fonts found so far, before and after the test."""
+    preview._font_paths.cache_clear()
+    preview._covering_font.cache_clear()
+    yield
+    preview._font_paths.cache_clear()
+    preview._covering_font.cache_clear()
+
+
+def test_render_preview_is_a_1200x627_png(cert: Certificate, program: Program) -> None:
+    image = open_png(render_preview(cert, program))
+
+    assert image.size == (1200, 627)
+
+
+def test_render_preview_honours_another_size(
+    cert: Certificate, program: Program
+) -> None:
+    image = open_png(render_preview(cert, program, width=600, height=314))
+
+    assert image.size == (600, 314)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Adaeze Okonkwo-Lindqvist",
+        " ".join(["Wolfeschlegelsteinhausen"] * 5)[:120],
+        "A" * 120,
+        HOSTILE_NAME,
+    ],
+    ids=["typical", "120-chars-words", "120-chars-one-word", "hostile"],
+)
+def test_render_preview_any_name_renders(
+    cert: Certificate, program: Program, name: str
+) -> None:
+    image = open_png(render_preview(replace(cert, recipient_name=name), program))
+
+    assert image.size == (1200, 627)
+
+
+def test_render_preview_long_name_shrinks_to_fit_the_column() -> None:
+    path = preview._font_paths()["serif"]
+    column = 570
+
+    font, lines = preview._fitted_name(
+        "Maria Fernanda Alejandra Guadalupe de los Santos Ramírez-Villanueva",
+        path,
+        column,
+        largest=68,
+        one_line_down_to=48,
+        smallest=30,
+    )
+
+    assert font.size < 68
+    assert len(lines) == 2
+    assert all(font.getlength(line) <= column for line in lines)
+
+
+def test_render_preview_name_without_serif_glyphs_uses_a_covering_font() -> None:
+    path = preview._name_font_path("\u05e9\u05dc\u05d5\u05dd")
+
+    assert path is not None
+    assert path != preview._font_paths()["serif"]
+
+
+def test_render_preview_without_dejavu_falls_back_with_warning(
+    cert: Certificate,
+    program: Program,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    fonts_reset: None,
+) -> None:
+    monkeypatch.setattr(preview, "_fc_match", lambda *args, **kwargs: None)
+    monkeypatch.setattr(preview, "DEBIAN_DEJAVU", tmp_path)
+
+    with caplog.at_level(logging.WARNING, logger=preview.__name__):
+        image = open_png(render_preview(cert, program))
+
+    assert image.size == (1200, 627)
+    assert "fonts-dejavu-core" in caplog.text
+
+
+def test_badge_art_is_a_small_transparent_600px_png() -> None:
+    with Image.open(BADGE) as badge:
+        assert badge.format == "PNG"
+        assert badge.size == (600, 600)
+        rgba = badge.convert("RGBA")
+
+    assert BADGE.stat().st_size < 100 * 1024
+    assert rgba.getpixel((0, 0))[3] == 0
+    assert rgba.getpixel((300, 300))[3] == 255
+
+
+def test_badge_art_script_draws_the_committed_badge(tmp_path: Path) -> None:
+    output = tmp_path / "badge.png"
+
+    subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "make-badge"), str(output)],
+        check=True,
+        capture_output=True,
+    )
+
+    with Image.open(output) as drawn, Image.open(BADGE) as committed:
+        assert drawn.size == committed.size
+        assert drawn.convert("RGBA").getbbox() == committed.convert("RGBA").getbbox()
