@@ -13,9 +13,9 @@ from academy.domain.program import Program
 from .factories import make_cert, make_program, png_bytes
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail any test of this package that opens a connection from this process."""
+    """Fail the test if it opens a connection from this process."""
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"a credentials test tried to use the network: {args}")

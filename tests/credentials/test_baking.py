@@ -3,11 +3,13 @@ import struct
 import zlib
 
 import pytest
-from PIL import Image, ImageFile
+from PIL import Image, ImageFile, PngImagePlugin
 
 from academy.credentials.baking import OB2_KEYWORD, OB3_KEYWORD, bake, unbake
 
 from .factories import png_bytes
+
+pytestmark = pytest.mark.usefixtures("no_network")
 
 KEYWORDS = pytest.mark.parametrize("keyword", [OB2_KEYWORD, OB3_KEYWORD])
 
@@ -68,6 +70,23 @@ def test_baking_twice_replaces_the_chunk(keyword: str, badge_png: bytes) -> None
 
     assert len(itxt_with(baked, keyword)) == 1
     assert unbake(baked, keyword) == "second"
+
+
+def test_baking_drops_older_text_chunks_with_the_keyword() -> None:
+    info = PngImagePlugin.PngInfo()
+    info.add_text(OB2_KEYWORD, "legacy tEXt")
+    info.add_text(OB2_KEYWORD, "legacy zTXt", zip=True)
+    info.add_text("Author", "kept")
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="PNG", pnginfo=info)
+
+    baked = bake(buffer.getvalue(), OB2_KEYWORD, "new")
+
+    texts = [(kind, data) for kind, data in chunks(baked) if kind.endswith(b"Xt")]
+    assert texts == [
+        (b"tEXt", b"Author\0kept"),
+        (b"iTXt", b"openbadges\0\0\0\0\0new"),
+    ]
 
 
 def test_baking_keeps_the_other_standards_chunk(badge_png: bytes) -> None:

@@ -7,6 +7,7 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
+from academy.credentials import keys
 from academy.credentials.keys import (
     KEY_PATH,
     base58_decode,
@@ -17,6 +18,8 @@ from academy.credentials.keys import (
 )
 
 from .factories import DATA
+
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def _mode(path: Path) -> int:
@@ -43,6 +46,20 @@ def test_keys_second_load_reuses_key(tmp_path: Path) -> None:
 
     assert second.public_key_multibase == first.public_key_multibase
     assert (tmp_path / KEY_PATH).read_bytes() == pem
+
+
+def test_keys_creation_race_keeps_the_first_key(tmp_path: Path) -> None:
+    # Another process wrote the key between our read and our write.
+    first = load_or_create_signing_key(tmp_path)
+    pem = (tmp_path / KEY_PATH).read_bytes()
+
+    second = keys._create(tmp_path / KEY_PATH)
+
+    assert second.public_key_multibase == first.public_key_multibase
+    assert (tmp_path / KEY_PATH).read_bytes() == pem
+    assert [p.name for p in (tmp_path / KEY_PATH).parent.iterdir()] == [
+        "issuer-ed25519.pem"
+    ]
 
 
 def test_keys_loose_mode_tightened_with_warning(

@@ -10,6 +10,8 @@ from academy.domain.program import Program
 
 from .factories import make_cert, make_program
 
+pytestmark = pytest.mark.usefixtures("no_network")
+
 
 def query(url: str) -> dict[str, str]:
     """The query of a LinkedIn URL, checking there is one value per name."""

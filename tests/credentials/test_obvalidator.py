@@ -79,7 +79,12 @@ UNAVAILABLE = (
     "HTTP error",
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+# The validator runs in a subprocess; this process itself stays offline.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(1200),
+    pytest.mark.usefixtures("no_network"),
+]
 
 
 def _fingerprint() -> str:

@@ -11,6 +11,8 @@ from academy.domain.program import Program
 
 from .factories import ISSUED, make_cert, make_program
 
+pytestmark = pytest.mark.usefixtures("no_network")
+
 CONTEXT = "https://w3id.org/openbadges/v2"
 BASE = "https://mentor-academy.org"
 

@@ -21,6 +21,8 @@ from academy.domain.program import Program
 
 from .factories import DATA, ISSUED, make_cert
 
+pytestmark = pytest.mark.usefixtures("no_network")
+
 NOW = ISSUED + timedelta(minutes=5)
 
 
@@ -283,6 +285,10 @@ MALFORMED = {
     "wrong-cryptosuite": _set("proof", 0, "cryptosuite", value="ecdsa-rdfc-2019"),
     "wrong-type": _set("proof", 0, "type", value="Ed25519Signature2020"),
     "wrong-purpose": _set("proof", 0, "proofPurpose", value="authentication"),
+    "proof-created-not-a-time": _set("proof", 0, "created", value="yesterday"),
+    "proof-context-not-the-documents": _set(
+        "proof", 0, "@context", value=["https://w3id.org/security/data-integrity/v2"]
+    ),
     "no-context": lambda d: d.pop("@context"),
     "context-not-json-ld": _set("@context", value=42),
 }
@@ -297,6 +303,15 @@ def test_ob3_malformed_proof_is_false_not_error(
     tampered = copy.deepcopy(credential)
     change(tampered)
     assert ob3.verify_credential(tampered, key.public_key_multibase) is False
+
+
+def test_ob3_proof_repeating_document_contexts_verifies(
+    credential: dict[str, Any], key: SigningKey
+) -> None:
+    # A proof may carry @context when it opens the document's (vc-di-eddsa).
+    with_context = copy.deepcopy(credential)
+    with_context["proof"][0]["@context"] = list(credential["@context"])
+    assert ob3.verify_credential(with_context, key.public_key_multibase)
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from academy.credentials.pdf import (
     LocalOnlyFetcher,
     long_date,
     name_size_pt,
+    printable,
 )
 from academy.domain.certificate import Certificate
 from academy.domain.program import CredentialSpec, Issuer, Program, Thresholds
@@ -179,6 +180,34 @@ def test_render_hostile_name_appears_as_text_not_markup(
     assert reader.metadata is not None
     assert reader.metadata.title is not None
     assert HOSTILE_NAME in reader.metadata.title
+
+
+def test_render_control_characters_in_name_are_dropped(
+    renderer: CertificateRenderer, sample_program: Program
+) -> None:
+    name = "Ada\x00 Love\x07lace\u2028King \ud800"
+
+    document = renderer.render(make_cert(name), sample_program, VERIFY_URL)
+    reader = PdfReader(io.BytesIO(document))
+
+    assert "Ada Lovelace King" in reader.pages[0].extract_text()
+    assert reader.metadata is not None
+    assert reader.metadata.title is not None
+    assert reader.metadata.title.endswith("\N{EM DASH} Ada Lovelace King")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ada\x00 Love\x07lace", "Ada Lovelace"),
+        ("Ada\r\nLovelace\u2029", "Ada Lovelace"),
+        ("Ada \ud800 Lovelace", "Ada Lovelace"),
+        ("Zoë\u200dW \u202eevil\u202c", "Zoë\u200dW \u202eevil\u202c"),
+    ],
+    ids=["controls", "line-breaks", "lone-surrogate", "format-chars-kept"],
+)
+def test_printable_drops_what_no_font_draws(text: str, expected: str) -> None:
+    assert printable(text) == expected
 
 
 def test_render_without_expiry_omits_valid_until(

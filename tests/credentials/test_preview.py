@@ -6,15 +6,18 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from academy.credentials import preview
-from academy.credentials.preview import render_preview
+from academy.credentials.preview import render_preview, status_label
 from academy.domain.certificate import Certificate
 from academy.domain.program import Program
+
+from .factories import ISSUED
 
 REPO = Path(__file__).resolve().parents[2]
 BADGE = REPO / "certificates" / "badge.png"
@@ -62,13 +65,46 @@ def test_render_preview_honours_another_size(
         " ".join(["Wolfeschlegelsteinhausen"] * 5)[:120],
         "A" * 120,
         HOSTILE_NAME,
+        "Ada\x00 Love\x07lace \ud800",
     ],
-    ids=["typical", "120-chars-words", "120-chars-one-word", "hostile"],
+    ids=["typical", "120-chars-words", "120-chars-one-word", "hostile", "controls"],
 )
 def test_render_preview_any_name_renders(
     cert: Certificate, program: Program, name: str
 ) -> None:
     image = open_png(render_preview(replace(cert, recipient_name=name), program))
+
+    assert image.size == (1200, 627)
+
+
+@pytest.mark.parametrize(
+    ("changes", "now", "expected"),
+    [
+        ({}, ISSUED + timedelta(days=1), "\N{HEAVY CHECK MARK} VERIFIED CERTIFICATE"),
+        ({}, ISSUED + timedelta(days=731), "EXPIRED CERTIFICATE"),
+        ({}, None, "\N{HEAVY CHECK MARK} VERIFIED CERTIFICATE"),
+        ({"revoked_at": ISSUED, "revocation_reason": "x"}, None, "REVOKED CERTIFICATE"),
+        ({"superseded_by": "c3rt-0002"}, None, "REPLACED BY A NEWER CERTIFICATE"),
+    ],
+    ids=["valid", "expired", "no-clock", "revoked-no-clock", "superseded-no-clock"],
+)
+def test_status_label_claims_verified_only_while_valid(
+    cert: Certificate,
+    changes: dict[str, object],
+    now: datetime | None,
+    expected: str,
+) -> None:
+    headline, _ = status_label(replace(cert, **changes), now)
+
+    assert headline == expected
+
+
+def test_render_preview_revoked_certificate_renders(
+    cert: Certificate, program: Program
+) -> None:
+    revoked = replace(cert, revoked_at=ISSUED, revocation_reason="issued in error")
+
+    image = open_png(render_preview(revoked, program, now=ISSUED))
 
     assert image.size == (1200, 627)
 

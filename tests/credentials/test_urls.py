@@ -2,6 +2,8 @@ import pytest
 
 from academy.credentials.urls import PublicUrls
 
+pytestmark = pytest.mark.usefixtures("no_network")
+
 BASE = "https://mentor-academy.org"
 
 

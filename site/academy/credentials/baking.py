@@ -37,15 +37,20 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
 
-def _itxt_keyword(data: bytes) -> bytes:
+# The three text chunk types all open with a null-terminated keyword.
+_TEXT_CHUNKS = (b"iTXt", b"tEXt", b"zTXt")
+
+
+def _keyword(data: bytes) -> bytes:
     return data.split(b"\0", 1)[0]
 
 
 def bake(png: bytes, keyword: str, text: str) -> bytes:
     """Return the PNG with exactly one uncompressed iTXt chunk `keyword` = `text`.
 
-    Any existing iTXt chunk with that keyword is dropped; the new one goes just
-    before IEND. Raises ValueError when `png` is not a PNG image.
+    Any existing text chunk with that keyword (iTXt, or a tEXt or zTXt left by
+    an older baker) is dropped; the new one goes just before IEND. Raises
+    ValueError when `png` is not a PNG image.
     """
     key = keyword.encode("latin-1")
     # keyword, null, compression flag 0 and method 0, empty language tag and
@@ -54,7 +59,7 @@ def bake(png: bytes, keyword: str, text: str) -> bytes:
 
     out = [PNG_SIGNATURE]
     for kind, data in _chunks(png):
-        if kind == b"iTXt" and _itxt_keyword(data) == key:
+        if kind in _TEXT_CHUNKS and _keyword(data) == key:
             continue
         if kind == b"IEND":
             out.append(_chunk(b"iTXt", itxt))
@@ -69,7 +74,7 @@ def unbake(png: bytes, keyword: str) -> str | None:
     """
     key = keyword.encode("latin-1")
     for kind, data in _chunks(png):
-        if kind != b"iTXt" or _itxt_keyword(data) != key:
+        if kind != b"iTXt" or _keyword(data) != key:
             continue
         rest = data[len(key) + 1 :]
         if len(rest) < 2:

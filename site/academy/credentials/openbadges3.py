@@ -221,11 +221,19 @@ def verify_credential(doc: Mapping[str, Any], public_key_multibase: str) -> bool
             proof.get("type") != "DataIntegrityProof"
             or proof.get("cryptosuite") != CRYPTOSUITE
             or proof.get("proofPurpose") != "assertionMethod"
-            or "@context" in proof
         ):
             return False
+        if "created" in proof:
+            datetime.fromisoformat(proof["created"])
         signature = multibase_decode(proof["proofValue"])
         unsigned = {k: v for k, v in doc.items() if k != "proof"}
+        if "@context" in proof:
+            # The proof's contexts must open the document's, and then stand in
+            # for them (vc-di-eddsa, Verify Proof, step 4).
+            proof_contexts = _as_list(proof["@context"])
+            if _as_list(doc["@context"])[: len(proof_contexts)] != proof_contexts:
+                return False
+            unsigned["@context"] = proof["@context"]
         _public_key(public_key_multibase).verify(signature, hash_data(unsigned, proof))
     except (
         InvalidSignature,
@@ -238,6 +246,10 @@ def verify_credential(doc: Mapping[str, Any], public_key_multibase: str) -> bool
         logger.debug("Credential not verified: %s", exc)
         return False
     return True
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def issuer_profile(program: Program, urls: PublicUrls, key: SigningKey) -> Document:

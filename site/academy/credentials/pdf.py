@@ -1,8 +1,10 @@
 """The certificate as a PDF, rendered by WeasyPrint from certificates/."""
 
 import logging
+import re
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,19 +168,20 @@ class CertificateRenderer:
         """The template's inputs for one certificate."""
         credential = program.credential
         issuer = program.issuer
+        name = printable(cert.recipient_name)
         issued_on = long_date(cert.issued_at)
         return CertificatePage(
-            title=f"Certificate: {credential.name} \N{EM DASH} {cert.recipient_name}",
+            title=f"Certificate: {credential.name} \N{EM DASH} {name}",
             subject=(
-                f"{credential.name}, awarded to {cert.recipient_name} by "
+                f"{credential.name}, awarded to {name} by "
                 f"{issuer.name} on {issued_on}. Verify at {verify_url}"
             ),
             keywords=(credential.name, issuer.name, *credential.skills),
             credential_name=credential.name,
             credential_description=credential.description,
             skills=credential.skills,
-            recipient_name=cert.recipient_name,
-            name_size_pt=name_size_pt(cert.recipient_name),
+            recipient_name=name,
+            name_size_pt=name_size_pt(name),
             issued_on=issued_on,
             issued_w3c=_as_utc(cert.issued_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
             expires_on=long_date(cert.expires_at) if cert.expires_at else None,
@@ -241,6 +244,23 @@ def qr_svg(url: str) -> Markup:
     )
     # segno writes only the module path and the fixed title above.
     return Markup(svg)  # noqa: S704
+
+
+def printable(text: str) -> str:
+    """Text without control characters or lone surrogates; breaks become spaces."""
+    # No font draws these, XML (the PDF's XMP metadata) forbids most of them
+    # and a lone surrogate cannot be encoded at all. Format characters (bidi
+    # marks, zero-width joiners) stay: some scripts need them.
+    kept = []
+    for char in text:
+        if unicodedata.category(char) not in _UNPRINTABLE:
+            kept.append(char)
+        elif char.isspace():
+            kept.append(" ")
+    return re.sub(" {2,}", " ", "".join(kept)).strip()
+
+
+_UNPRINTABLE = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 def long_date(moment: datetime) -> str:

@@ -6,13 +6,14 @@ import logging
 import shutil
 import subprocess
 import unicodedata
+from datetime import datetime
 from pathlib import Path
 
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from PIL import Image, ImageDraw, ImageFont
 
-from academy.credentials.pdf import long_date
-from academy.domain.certificate import Certificate
+from academy.credentials.pdf import long_date, printable
+from academy.domain.certificate import Certificate, CertificateStatus
 from academy.domain.program import Program
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,14 @@ NAVY_GLOW: Colour = (52, 74, 130)
 GOLD: Colour = (217, 189, 124)
 IVORY: Colour = (251, 248, 240)
 MUTED: Colour = (182, 191, 216)
+WARNING_RED: Colour = (242, 160, 150)
+
+LABELS = {
+    CertificateStatus.VALID: ("\N{HEAVY CHECK MARK} VERIFIED CERTIFICATE", GOLD),
+    CertificateStatus.EXPIRED: ("EXPIRED CERTIFICATE", WARNING_RED),
+    CertificateStatus.REVOKED: ("REVOKED CERTIFICATE", WARNING_RED),
+    CertificateStatus.SUPERSEDED: ("REPLACED BY A NEWER CERTIFICATE", WARNING_RED),
+}
 
 # fontconfig pattern, and where Debian's fonts-dejavu-core puts the file.
 FONTS = {
@@ -46,9 +55,14 @@ def render_preview(
     width: int = 1200,
     height: int = 627,
     *,
+    now: datetime | None = None,
     certificates: Path | None = None,
 ) -> bytes:
-    """A PNG announcing the certificate, sized for LinkedIn's link previews."""
+    """A PNG announcing the certificate, sized for LinkedIn's link previews.
+
+    It says "Verified certificate" only while the certificate is valid at
+    `now`; without `now`, revocation and replacement still show, expiry not.
+    """
     # Everything is laid out for 1200 x 627 and scaled for other sizes.
     scale = min(width / 1200, height / 627)
     image = _background(width, height, scale)
@@ -61,7 +75,7 @@ def render_preview(
 
     left = badge_left + badge_size + round(60 * scale)
     column = width - left - round(70 * scale)
-    blocks = _text_blocks(cert, program, column, scale)
+    blocks = _text_blocks(cert, program, status_label(cert, now), column, scale)
     top = (height - sum(block.height for block in blocks)) // 2
     for block in blocks:
         block.draw(draw, left, top)
@@ -110,8 +124,18 @@ class _Block:
             )
 
 
+def status_label(cert: Certificate, now: datetime | None) -> tuple[str, Colour]:
+    """The preview's headline and its colour, from the certificate's status."""
+    # At its own issue time a certificate can only be revoked or replaced.
+    return LABELS[cert.status(now or cert.issued_at)]
+
+
 def _text_blocks(
-    cert: Certificate, program: Program, column: int, scale: float
+    cert: Certificate,
+    program: Program,
+    label: tuple[str, Colour],
+    column: int,
+    scale: float,
 ) -> list[_Block]:
     def px(value: float) -> int:
         return max(1, round(value * scale))
@@ -120,9 +144,10 @@ def _text_blocks(
     credential_font = _fitted_font(
         "serif-bold", program.credential.name, column, px(46), px(30)
     )
+    name = printable(cert.recipient_name)
     name_font, name_lines = _fitted_name(
-        cert.recipient_name,
-        _name_font_path(cert.recipient_name),
+        name,
+        _name_font_path(name),
         column,
         largest=px(68),
         one_line_down_to=px(48),
@@ -130,10 +155,10 @@ def _text_blocks(
     )
     small_font = _font("sans", px(24))
     date = long_date(cert.issued_at)
-    label = "\N{HEAVY CHECK MARK} VERIFIED CERTIFICATE"
+    headline, headline_colour = label
     issued = f"Issued by {program.issuer.name} \N{MIDDLE DOT} {date}"
     return [
-        _Block([label], label_font, GOLD, tracking=px(3)),
+        _Block([headline], label_font, headline_colour, tracking=px(3)),
         _Block(
             [program.credential.name],
             credential_font,

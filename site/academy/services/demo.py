@@ -215,7 +215,7 @@ class DemoSeeder:
             "behind": 3,
             "new": 0,
         }[stage]
-        self._work(user, begin, days, skill=0.95, first_fail=(stage == "midway"))
+        self._work(user, begin, days, skill=1.0, first_fail=(stage == "midway"))
         if stage in ("graduate", "trained", "revoked"):
             self._review_all(user, begin + timedelta(days=14))
         if stage == "behind":

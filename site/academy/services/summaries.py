@@ -8,6 +8,7 @@ from academy.domain.certificate import CertificateStatus
 from academy.domain.eligibility import decide
 from academy.domain.progress import Progress, Status, compute_progress
 from academy.domain.records import Role
+from academy.domain.schedule import TRAINING_DAYS
 from academy.services.context import Context
 from academy.store import LearnerData
 
@@ -32,6 +33,7 @@ class LearnerSummary:
     eligible: bool
     certified: bool
     extension_days: int
+    days_done: int = 0  # days 1..N, counted from day 1, whose work is all done
 
     def status(self, now: datetime) -> Status:
         """The same rule as Progress.status, from the summary's fields."""
@@ -53,6 +55,7 @@ def summarise(ctx: Context, data: LearnerData, progress: Progress) -> LearnerSum
     # A module left undone becomes "behind" at the start of the day after it opened.
     undone_days = [m.module.day for m in progress.modules if not m.done]
     behind_after = schedule.opens_at(min(undone_days) + 1) if undone_days else None
+    days_done = min(undone_days) - 1 if undone_days else TRAINING_DAYS
     activity = [c.completed_at for c in data.completions.values()]
     activity += [a.submitted_at for a in data.attempts]
     activity += [r.latest.submitted_at for r in data.replies.values()]
@@ -78,6 +81,7 @@ def summarise(ctx: Context, data: LearnerData, progress: Progress) -> LearnerSum
             c.status(now) is CertificateStatus.VALID for c in data.certificates
         ),
         extension_days=user.extension_days,
+        days_done=days_done,
     )
 
 

@@ -1,6 +1,7 @@
 """The learner's pages: dashboard, modules, quizzes, certificate, progress API."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -127,6 +128,8 @@ async def dashboard(request: Request) -> Response:
             "decision": decision,
             "certificate": certificate,
             "schedule": schedule,
+            # due_at is the midnight that ends the last day; show that day.
+            "due_day": progress.due_at - timedelta(seconds=1),
             "now": academy.ctx.now(),
             "status": progress.status(academy.ctx.now(), certificate is not None),
         },

@@ -1,0 +1,860 @@
+"""The community manager's use cases: cohorts, learners, reviews, the audit log.
+
+Overviews across learners work from the in-memory summaries and quiz results,
+never from one file read per row, so they stay fast with thousands of
+learners. Every change a manager makes is written to the audit log, here or in
+the service that makes it.
+"""
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Generic, TypeVar
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from academy.domain.certificate import Certificate, CertificateStatus
+from academy.domain.curriculum import Module, Option, Question, QuestionKind, Quiz
+from academy.domain.eligibility import Decision, decide
+from academy.domain.errors import Conflict, Invalid, NotFound
+from academy.domain.itemstats import score_histogram
+from academy.domain.progress import Progress, QuizProgress, Status
+from academy.domain.records import (
+    OPEN_COHORT_ID,
+    Attempt,
+    AuditEntry,
+    Cohort,
+    Eligibility,
+    PracticeReply,
+    ReplyState,
+    User,
+)
+from academy.domain.schedule import TRAINING_DAYS, Schedule
+from academy.services.certificates import Certificates, require_reason
+from academy.services.charts import BarChart, bar_chart, histogram_labels
+from academy.services.context import Context, new_id
+from academy.services.eligibility import EligibilityService, ImportReport
+from academy.services.reports import HISTOGRAM_BINS, QuizResults
+from academy.services.summaries import LearnerSummary, SummaryIndex, progress_of
+from academy.store import LearnerData, email_key
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PAGE_SIZE = 50
+REVIEWS_PER_PAGE = 20
+MAX_EXTENSION_DAYS = 60
+MAX_COHORT_NAME = 100
+MAX_COMMENT = 2000
+MAX_SEARCH = 100
+
+# Those who need a manager's attention first.
+STATUS_ORDER = (
+    Status.LATE,
+    Status.BEHIND,
+    Status.ON_TRACK,
+    Status.COMPLETE,
+    Status.CERTIFIED,
+)
+_NEVER = datetime.min.replace(tzinfo=UTC)
+# Ids come from URLs and forms; only this shape may name a learner's file.
+USER_ID = re.compile(r"^u_[0-9a-f]{16}$")
+
+
+# -- pages and filters ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def first_index(self) -> int:
+        """The 1-based position of the first item shown, for "51 to 100 of 812"."""
+        return (self.number - 1) * self.size + 1 if self.items else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.items)
+
+
+def page_number(raw: str | None) -> int:
+    """A page number from a query string; anything unreadable is page 1."""
+    try:
+        return max(1, int(raw or "1"))
+    except ValueError:
+        return 1
+
+
+def paginate(items: Sequence[T], number: int, size: int = PAGE_SIZE) -> Page[T]:
+    """One page of `items`; a number past the end shows the last page."""
+    pages = max(1, math.ceil(len(items) / size))
+    number = min(max(1, number), pages)
+    start = (number - 1) * size
+    return Page(tuple(items[start : start + size]), number, size, len(items))
+
+
+def _search_text(raw: str | None) -> str:
+    return " ".join((raw or "").split())[:MAX_SEARCH]
+
+
+def _matches(needle: str, *haystack: str) -> bool:
+    folded = needle.casefold()
+    return any(folded in text.casefold() for text in haystack)
+
+
+SORTS: dict[str, tuple[str, Callable[[tuple[LearnerSummary, Status]], object]]] = {
+    "name": ("Name (A to Z)", lambda r: (r[0].name.casefold(), r[0].email)),
+    "progress": ("Progress (least first)", lambda r: (r[0].percent, r[0].name.casefold())),
+    "activity": (
+        "Last activity (longest ago first)",
+        lambda r: (r[0].last_active_at or _NEVER, r[0].name.casefold()),
+    ),
+    "status": (
+        "Status (late first)",
+        lambda r: (STATUS_ORDER.index(r[1]), r[0].name.casefold()),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class LearnerFilter:
+    """What an overview shows: a status, a search, an order and a page."""
+
+    status: Status | None = None
+    search: str = ""
+    sort: str = "name"
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> "LearnerFilter":
+        """Read a query string; unknown values fall back to the defaults."""
+        raw_status = params.get("status", "")
+        status = next((s for s in Status if s.value == raw_status), None)
+        sort = params.get("sort", "name")
+        return cls(
+            status=status,
+            search=_search_text(params.get("q")),
+            sort=sort if sort in SORTS else "name",
+            page=page_number(params.get("page")),
+        )
+
+    def query(self, **changes: object) -> str:
+        """This filter as a query string, with some values changed."""
+        values: dict[str, object] = {
+            "status": self.status.value if self.status else "",
+            "q": self.search,
+            "sort": self.sort,
+            "page": self.page,
+            **changes,
+        }
+        return urlencode({k: v for k, v in values.items() if v not in ("", None, 1)})
+
+    def apply(
+        self, summaries: Sequence[LearnerSummary], now: datetime
+    ) -> list[tuple[LearnerSummary, Status]]:
+        rows = [(s, s.status(now)) for s in summaries]
+        if self.status is not None:
+            rows = [r for r in rows if r[1] is self.status]
+        if self.search:
+            rows = [r for r in rows if _matches(self.search, r[0].name, r[0].email)]
+        rows.sort(key=SORTS[self.sort][1])  # type: ignore[arg-type]
+        return rows
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str = ""
+    actor: str = ""
+    subject: str = ""
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> "AuditFilter":
+        return cls(
+            action=_search_text(params.get("action")),
+            actor=_search_text(params.get("actor")),
+            subject=_search_text(params.get("subject")),
+            page=page_number(params.get("page")),
+        )
+
+    def query(self, **changes: object) -> str:
+        values = {**self.__dict__, **changes}
+        return urlencode({k: v for k, v in values.items() if v not in ("", None, 1)})
+
+    def keeps(self, entry: AuditEntry) -> bool:
+        """Action matches exactly or as a prefix ("certificate."); the rest contain."""
+        return (
+            (not self.action or entry.action.startswith(self.action))
+            and (not self.actor or self.actor.casefold() in entry.actor_id.casefold())
+            and (not self.subject or _matches(self.subject, entry.subject))
+        )
+
+
+# -- what the pages show ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    cohort: Cohort
+    total: int
+    counts: dict[Status, int]
+
+
+@dataclass(frozen=True)
+class Home:
+    cohorts: tuple[CohortRow, ...]
+    learners: int
+    review_queue: int
+    oldest_review: datetime | None
+    certificates_due: int
+
+
+@dataclass(frozen=True)
+class CohortOverview:
+    cohort: Cohort
+    filter: LearnerFilter
+    rows: Page[tuple[LearnerSummary, Status]]
+    counts: dict[Status, int]
+    total: int
+    day: int | None  # today's day of a dated cohort's schedule
+    progress_chart: BarChart
+    quiz_charts: tuple[BarChart, ...]
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    number: int
+    question: Question
+    options: tuple[Option, ...]  # the options chosen, for option questions
+    text: str  # the answer otherwise: True, False, or what was typed
+    mark: float | None
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    attempt: Attempt
+    answers: tuple[AnswerView, ...]
+    latest: bool
+
+
+@dataclass(frozen=True)
+class QuizHistory:
+    quiz: Quiz
+    progress: QuizProgress
+    attempts: tuple[AttemptView, ...]
+
+
+@dataclass(frozen=True)
+class ReplyView:
+    quiz: Quiz
+    question: Question
+    reply: PracticeReply | None
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    certificate: Certificate
+    status: CertificateStatus
+
+
+@dataclass(frozen=True)
+class LearnerRecord:
+    user: User
+    cohort: Cohort | None
+    schedule: Schedule
+    progress: Progress
+    status: Status
+    quizzes: tuple[QuizHistory, ...]
+    replies: tuple[ReplyView, ...]
+    decision: Decision
+    eligibility: Eligibility | None
+    certificates: tuple[CertificateView, ...]
+    audit: tuple[AuditEntry, ...]
+    dated_cohorts: tuple[Cohort, ...]
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    user: User
+    quiz: Quiz
+    module: Module
+    question: Question
+    reply: PracticeReply
+
+    @property
+    def version(self) -> int:
+        """Which version is under review; a stale form names an older one."""
+        return len(self.reply.versions)
+
+
+@dataclass(frozen=True)
+class EligibilityRow:
+    record: Eligibility
+    decision: Decision
+    registered: bool
+
+
+OVERRIDES: dict[str, bool | None] = {
+    "eligible": True,
+    "not-eligible": False,
+    "clear": None,
+}
+
+
+class Manage:
+    """Use cases of the manager's console, over the academy's other services."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        summaries: SummaryIndex,
+        certificates: Certificates,
+        eligibility: EligibilityService,
+        quiz_results: QuizResults,
+    ) -> None:
+        self.ctx = ctx
+        self.summaries = summaries
+        self.certificates = certificates
+        self.eligibility = eligibility
+        self.quiz_results = quiz_results
+
+    # -- home and cohorts ---------------------------------------------------
+
+    def home(self) -> Home:
+        """Cohorts with their counts, the review queue and certificates due."""
+        pending = self.ctx.store.pending_replies()
+        return Home(
+            cohorts=tuple(self.cohort_rows()),
+            learners=len(self.summaries.all()),
+            review_queue=len(pending),
+            oldest_review=pending[0].submitted_at if pending else None,
+            certificates_due=len(self.certificates.ready()),
+        )
+
+    def cohort_rows(self) -> list[CohortRow]:
+        """Dated cohorts, newest start first, then the open cohort."""
+        now = self.ctx.now()
+        counts: dict[str, Counter[Status]] = {}
+        for s in self.summaries.all():
+            counts.setdefault(s.cohort_id, Counter())[s.status(now)] += 1
+        cohorts = sorted(
+            self.ctx.store.cohorts(),
+            key=lambda c: (c.is_open, -(c.start_date or date.min).toordinal()),
+        )
+        return [
+            CohortRow(
+                cohort=c,
+                total=sum(counts.get(c.id, Counter()).values()),
+                counts={s: counts.get(c.id, Counter())[s] for s in STATUS_ORDER},
+            )
+            for c in cohorts
+        ]
+
+    def cohort(self, cohort_id: str) -> Cohort:
+        cohort = self.ctx.cohort(cohort_id)
+        if cohort is None:
+            raise NotFound("There is no such cohort.")
+        return cohort
+
+    def dated_cohorts(self) -> tuple[Cohort, ...]:
+        cohorts = [c for c in self.ctx.store.cohorts() if not c.is_open]
+        return tuple(sorted(cohorts, key=lambda c: c.start_date or date.min, reverse=True))
+
+    def create_cohort(
+        self, name: str, start_date: str, timezone: str, actor: str
+    ) -> Cohort:
+        """A dated cohort; Invalid names each field that is wrong."""
+        errors: dict[str, str] = {}
+        name = " ".join(name.split())
+        if not name or len(name) > MAX_COHORT_NAME:
+            errors["name"] = f"Name the cohort (1 to {MAX_COHORT_NAME} characters)."
+        elif any(c.name.casefold() == name.casefold() for c in self.ctx.store.cohorts()):
+            errors["name"] = "A cohort with this name exists; choose another name."
+        try:
+            start = date.fromisoformat(start_date.strip())
+        except ValueError:
+            errors["start_date"] = "Give the start date as YYYY-MM-DD."
+        timezone = timezone.strip()
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["timezone"] = (
+                "Give an IANA time zone such as Europe/Berlin or America/New_York."
+            )
+        if errors:
+            raise Invalid("The cohort could not be created.", errors)
+
+        cohort = Cohort(new_id("c"), name, timezone, self.ctx.now(), start)
+        self.ctx.store.save_cohort(cohort)
+        self.ctx.audit(
+            actor, "cohort.create", cohort.id, f"{name}, day 1 on {start} ({timezone})"
+        )
+        return cohort
+
+    def overview(self, cohort_id: str, params: Mapping[str, str]) -> CohortOverview:
+        """Every learner of a cohort, filtered, sorted and paged, with two charts."""
+        cohort = self.cohort(cohort_id)
+        now = self.ctx.now()
+        members = [s for s in self.summaries.all() if s.cohort_id == cohort.id]
+        chosen = LearnerFilter.parse(params)
+        statuses = Counter(s.status(now) for s in members)
+        day = None
+        if cohort.start_date is not None:
+            day = Schedule(cohort.start_date, cohort.timezone).day_number(now)
+        return CohortOverview(
+            cohort=cohort,
+            filter=chosen,
+            rows=paginate(chosen.apply(members, now), chosen.page),
+            counts={s: statuses[s] for s in STATUS_ORDER},
+            total=len(members),
+            day=day,
+            progress_chart=self._progress_chart(members, day),
+            quiz_charts=self._quiz_charts(members),
+        )
+
+    def _progress_chart(
+        self, members: Sequence[LearnerSummary], day: int | None
+    ) -> BarChart:
+        total = len(members)
+        shares = [
+            100.0 * sum(1 for s in members if s.days_done >= d) / total if total else 0.0
+            for d in range(1, TRAINING_DAYS + 1)
+        ]
+        finished = shares[-1]
+        if total:
+            description = (
+                f"Of {total} learners, {shares[0]:.0f}% have finished all the work of "
+                f"day 1 and {finished:.0f}% have finished the whole training."
+            )
+        else:
+            description = "No learners are enrolled in this cohort yet."
+        if day is not None and 1 <= day <= TRAINING_DAYS:
+            description += f" Today is day {day}."
+        return bar_chart(
+            id="progress",
+            title="How far the cohort has got",
+            description=description,
+            labels=[str(d) for d in range(1, TRAINING_DAYS + 1)],
+            values=shares,
+            value_labels=[f"{v:.0f}%" for v in shares],
+            x_title="Day of the training",
+            y_title="Learners who finished it, %",
+            headers=("Day", "Learners who finished all work up to that day"),
+            maximum=100.0,
+            tick_format="{:.0f}%",
+            highlight=day - 1 if day is not None and 1 <= day <= TRAINING_DAYS else None,
+        )
+
+    def _quiz_charts(self, members: Sequence[LearnerSummary]) -> tuple[BarChart, ...]:
+        user_ids = [s.user_id for s in members]
+        charts = []
+        for quiz in self.ctx.content.curriculum.ordered_quizzes:
+            best = self.quiz_results.best_percents(quiz.slug, user_ids)
+            counts = score_histogram(best, HISTOGRAM_BINS)
+            passed = sum(1 for p in best if p >= quiz.pass_percent)
+            description = (
+                f"Best scores of the {len(best)} learners who attempted it; "
+                f"{passed} reached the pass mark of {quiz.pass_percent}%."
+                if best
+                else "Nobody in this cohort has attempted this quiz yet."
+            )
+            charts.append(
+                bar_chart(
+                    id=f"quiz-{quiz.slug}",
+                    title=quiz.title,
+                    description=description,
+                    labels=histogram_labels(HISTOGRAM_BINS),
+                    values=[float(c) for c in counts],
+                    value_labels=[str(c) for c in counts],
+                    x_title="Best score, %",
+                    y_title="Learners",
+                    headers=("Best score, %", "Learners"),
+                    width=360.0,
+                    height=200.0,
+                )
+            )
+        return tuple(charts)
+
+    def find_learners(self, params: Mapping[str, str]) -> Page[tuple[LearnerSummary, Status]]:
+        """Learners of every cohort, searched by name or email."""
+        chosen = LearnerFilter.parse(params)
+        if not chosen.search and chosen.status is None:
+            return paginate([], 1)
+        return paginate(chosen.apply(self.summaries.all(), self.ctx.now()), chosen.page)
+
+    # -- one learner ------------------------------------------------------------
+
+    def learner(self, user_id: str) -> LearnerRecord:
+        """Everything about one learner, and everything done to their record."""
+        data = self._data(user_id)
+        user, now = data.user, self.ctx.now()
+        curriculum = self.ctx.content.curriculum
+        progress = progress_of(self.ctx, data)
+        certs = sorted(data.certificates, key=lambda c: c.issued_at, reverse=True)
+        certified = any(c.status(now) is CertificateStatus.VALID for c in certs)
+
+        quizzes = []
+        for quiz, quiz_progress in zip(
+            curriculum.ordered_quizzes, progress.quizzes, strict=True
+        ):
+            attempts = sorted(
+                (a for a in data.attempts if a.quiz_slug == quiz.slug),
+                key=lambda a: a.number,
+            )
+            views = tuple(
+                AttemptView(a, _answers(quiz, a), a is attempts[-1]) for a in attempts
+            )
+            quizzes.append(QuizHistory(quiz, quiz_progress, views))
+        replies = tuple(
+            ReplyView(quiz, q, data.replies.get(f"{quiz.slug}/{q.id}"))
+            for quiz in curriculum.ordered_quizzes
+            for q in quiz.practice_questions
+        )
+        subjects = {user.id, email_key(user.email)}
+        audit = [e for e in self.ctx.store.audit() if e.subject in subjects]
+        return LearnerRecord(
+            user=user,
+            cohort=self.ctx.cohort(user.cohort_id),
+            schedule=self.ctx.schedule(user),
+            progress=progress,
+            status=progress.status(now, certified),
+            quizzes=tuple(quizzes),
+            replies=replies,
+            decision=self.eligibility.decision(user.email),
+            eligibility=self.ctx.store.eligibility(user.email),
+            certificates=tuple(CertificateView(c, c.status(now)) for c in certs),
+            audit=tuple(reversed(audit)),
+            dated_cohorts=self.dated_cohorts(),
+        )
+
+    def _data(self, user_id: str) -> LearnerData:
+        data = self.ctx.store.learner(user_id) if USER_ID.match(user_id) else None
+        if data is None:
+            raise NotFound("There is no learner with this id.")
+        return data
+
+    def _user(self, user_id: str) -> User:
+        return self._data(user_id).user
+
+    def grant_extension(self, user_id: str, days: str, reason: str, actor: str) -> User:
+        """Set a learner's extension to 1-60 days past the usual due date."""
+        try:
+            count = int(days.strip())
+        except ValueError:
+            count = 0
+        if not 1 <= count <= MAX_EXTENSION_DAYS:
+            message = f"Give a whole number of days from 1 to {MAX_EXTENSION_DAYS}."
+            raise Invalid(message, {"days": message})
+        reason = require_reason(reason)
+        with self.ctx.store.learner_lock(user_id):
+            user = self._user(user_id)
+            updated = replace(user, extension_days=count)
+            self.ctx.store.save_user(updated)
+            self.ctx.audit(
+                actor,
+                "learner.extension",
+                user.id,
+                f"{user.extension_days} → {count} days",
+                reason,
+            )
+        self.summaries.refresh(user_id)
+        return updated
+
+    def reset_attempt(
+        self, user_id: str, attempt_id: str, reason: str, actor: str
+    ) -> Attempt:
+        """Remove a learner's latest attempt at a quiz, so they can try again.
+
+        Only the latest can go: attempt numbers count up from the attempts
+        kept, so removing an earlier one would give two attempts one number.
+        """
+        reason = require_reason(reason)
+        with self.ctx.store.learner_lock(user_id):
+            data = self._data(user_id)
+            attempt = next((a for a in data.attempts if a.id == attempt_id), None)
+            if attempt is None:
+                raise NotFound("This learner has no such attempt.")
+            latest = max(
+                a.number for a in data.attempts if a.quiz_slug == attempt.quiz_slug
+            )
+            if attempt.number != latest:
+                raise Conflict("Only the latest attempt at a quiz can be removed.")
+            self.ctx.store.remove_attempt(user_id, attempt.id)
+            self.ctx.audit(
+                actor,
+                "attempt.reset",
+                user_id,
+                f"{attempt.quiz_slug} attempt {attempt.number} "
+                f"({attempt.percent:g}%, {'passed' if attempt.passed else 'not passed'})",
+                reason,
+            )
+            self.quiz_results.learner_changed(user_id)
+        self.summaries.refresh(user_id)
+        return attempt
+
+    def move_to_cohort(
+        self, user_id: str, cohort_id: str, actor: str, reason: str = ""
+    ) -> User:
+        """Put a learner on a dated cohort's schedule (its start date and zone)."""
+        cohort = self.ctx.cohort(cohort_id)
+        if cohort is None or cohort.start_date is None:
+            message = "Choose a dated cohort."
+            raise Invalid(message, {"cohort_id": message})
+        with self.ctx.store.learner_lock(user_id):
+            user = self._user(user_id)
+            if user.is_manager:
+                raise Invalid("Managers are not enrolled in cohorts.")
+            if user.cohort_id == cohort.id:
+                raise Conflict(f"{user.name} is already in {cohort.name}.")
+            before = self.ctx.cohort(user.cohort_id)
+            moved = replace(user, cohort_id=cohort.id, start_date=cohort.start_date)
+            self.ctx.store.save_user(moved)
+            self.ctx.audit(
+                actor,
+                "learner.move",
+                user.id,
+                f"{before.name if before else user.cohort_id} → {cohort.name}",
+                reason.strip(),
+            )
+        self.summaries.refresh(user_id)
+        return moved
+
+    def enrol(self, cohort_id: str, email: str, actor: str) -> User:
+        """Move the account with this email address into a dated cohort."""
+        user = self.ctx.store.user_by_email(email) if email.strip() else None
+        if user is None:
+            message = "No account uses this email address."
+            raise Invalid(message, {"email": message})
+        return self.move_to_cohort(user.id, cohort_id, actor)
+
+    def enrol_course(self, cohort_id: str, course_id: str, actor: str) -> int:
+        """Move every learner with a record of this course into the cohort."""
+        cohort = self.cohort(cohort_id)
+        course_id = course_id.strip()
+        if not course_id:
+            message = "Give the course id used in the eligibility import."
+            raise Invalid(message, {"course_id": message})
+        moved = 0
+        for record in self.ctx.store.all_eligibility():
+            if not any(c.course_id == course_id for c in record.courses):
+                continue
+            user = self.ctx.store.user_by_email(record.email)
+            if user is None or user.is_manager or user.cohort_id == cohort.id:
+                continue
+            self.move_to_cohort(user.id, cohort.id, actor, f"imported for {course_id}")
+            moved += 1
+        self.ctx.audit(
+            actor, "cohort.enrol-course", cohort.id, f"{course_id}: {moved} moved"
+        )
+        return moved
+
+    def override(self, email: str, choice: str, reason: str, actor: str) -> Decision:
+        """Mark eligible, not eligible, or clear the override; the service audits."""
+        if choice not in OVERRIDES:
+            message = "Choose eligible, not eligible, or clear."
+            raise Invalid(message, {"decision": message})
+        return self.eligibility.override(email, OVERRIDES[choice], reason, actor)
+
+    # -- practice replies --------------------------------------------------------
+
+    def review_queue(self, number: int) -> Page[ReviewItem]:
+        """Replies waiting for review, oldest first; files are read for one page."""
+        pending = paginate(self.ctx.store.pending_replies(), number, REVIEWS_PER_PAGE)
+        items = []
+        for entry in pending.items:
+            data = self.ctx.store.learner(entry.user_id)
+            reply = data.replies.get(entry.key) if data else None
+            found = self._question(entry.key)
+            if data is None or reply is None or found is None:
+                continue
+            quiz, module, question = found
+            items.append(ReviewItem(data.user, quiz, module, question, reply))
+        return Page(tuple(items), pending.number, pending.size, pending.total)
+
+    def _question(self, key: str) -> tuple[Quiz, Module, Question] | None:
+        quiz_slug, _, question_id = key.partition("/")
+        curriculum = self.ctx.content.curriculum
+        quiz = curriculum.quizzes.get(quiz_slug)
+        module = curriculum.module_for_quiz(quiz_slug)
+        question = quiz.question(question_id) if quiz else None
+        if quiz is None or module is None or question is None:
+            return None
+        return quiz, module, question
+
+    def review(
+        self,
+        user_id: str,
+        key: str,
+        version: str,
+        approve: bool,
+        comment: str,
+        actor: str,
+    ) -> PracticeReply:
+        """Approve or return one reply version; Conflict if it was reviewed already.
+
+        The check and the write happen under the learner's lock, so of two
+        managers reviewing at once exactly one succeeds. Approving the last
+        missing item issues the certificate straight away.
+        """
+        comment = comment.strip()
+        if not approve and not comment:
+            message = "Say what to improve; the learner sees this comment."
+            raise Invalid(message, {"comment": message})
+        if len(comment) > MAX_COMMENT:
+            message = f"Keep the comment under {MAX_COMMENT} characters."
+            raise Invalid(message, {"comment": message})
+        if self._question(key) is None:
+            raise NotFound("There is no such practice question.")
+
+        with self.ctx.store.learner_lock(user_id):
+            reply = self._data(user_id).replies.get(key)
+            if reply is None:
+                raise NotFound("This learner has no reply to that question.")
+            if str(len(reply.versions)) != version or reply.state is not ReplyState.PENDING:
+                raise Conflict(
+                    "This reply was reviewed by someone else, or the learner sent a "
+                    "new version, while you were reading it. Open the queue again."
+                )
+            state = ReplyState.APPROVED if approve else ReplyState.RETURNED
+            reviewed = reply.reviewed(state, actor, self.ctx.now(), comment)
+            self.ctx.store.save_reply(reviewed)
+            self.ctx.audit(
+                actor,
+                "reply.approve" if approve else "reply.return",
+                user_id,
+                f"{key} version {version}",
+                comment,
+            )
+        self.summaries.refresh(user_id)
+        self.certificates.issue_if_due(user_id)
+        return reviewed
+
+    # -- certificates --------------------------------------------------------------
+
+    def certificate_list(self, params: Mapping[str, str]) -> Page[CertificateView]:
+        """Every certificate, newest first, searched by id, name or email.
+
+        This reads the file of each certificate holder; the certificate index
+        holds ids only. Fine for thousands, the list to index next if it grows.
+        """
+        needle = _search_text(params.get("q"))
+        now = self.ctx.now()
+        views = [
+            CertificateView(c, c.status(now))
+            for c in self.certificates.all()
+            if not needle or _matches(needle, c.id, c.recipient_name, c.recipient_email)
+        ]
+        return paginate(views, page_number(params.get("page")))
+
+    def certificates_due(self) -> list[LearnerSummary]:
+        due = (self.summaries.get(user_id) for user_id in self.certificates.ready())
+        return sorted((s for s in due if s), key=lambda s: s.completed_at or _NEVER)
+
+    def issue(self, user_ids: Sequence[str] | None, actor: str) -> int:
+        """Issue now to these learners, or to everyone due; how many were issued."""
+        targets = self.certificates.ready() if user_ids is None else list(user_ids)
+        issued = sum(
+            1 for u in targets if self.certificates.issue_if_due(u, actor) is not None
+        )
+        if user_ids is not None and not issued:
+            raise Conflict("No certificate is due for this learner.")
+        return issued
+
+    # -- eligibility --------------------------------------------------------------
+
+    def eligibility_list(self, params: Mapping[str, str]) -> Page[EligibilityRow]:
+        """Eligibility records, searched by email, name or course."""
+        needle = _search_text(params.get("q"))
+        thresholds = self.ctx.content.program.thresholds
+        registered = {email_key(s.email) for s in self.summaries.all()}
+        rows = [
+            EligibilityRow(record, decide(record, thresholds), record.email in registered)
+            for record in self.ctx.store.all_eligibility()
+            if not needle
+            or _matches(
+                needle,
+                record.email,
+                *(c.name for c in record.courses),
+                *(c.course_id for c in record.courses),
+                *(c.course_name for c in record.courses),
+            )
+        ]
+        return paginate(rows, page_number(params.get("page")))
+
+    def import_eligibility(
+        self, data: bytes, filename: str, actor: str, dry_run: bool
+    ) -> ImportReport:
+        """Import a CSV; every attempt is audited, including refused and dry runs."""
+        if not data:
+            message = "Choose a CSV file to upload."
+            raise Invalid(message, {"file": message})
+        source = " ".join(filename.replace("\\", "/").split("/")[-1].split())[:100]
+        source = source or "upload.csv"
+        report = self.eligibility.import_csv(data, actor, dry_run, source)
+        # The service audits only imports that changed something.
+        if not report.ok or dry_run or not (report.added or report.updated):
+            outcome = "refused" if not report.ok else "dry run" if dry_run else "no change"
+            self.ctx.audit(
+                actor,
+                "eligibility.import",
+                source,
+                f"{outcome}: {report.summary()}",
+                rows=str(report.rows),
+                errors=str(len(report.errors)),
+            )
+        return report
+
+    # -- audit log ------------------------------------------------------------------
+
+    def audit_entries(self, chosen: AuditFilter) -> list[AuditEntry]:
+        """Entries the filter keeps, newest first."""
+        return [e for e in reversed(self.ctx.store.audit()) if chosen.keeps(e)]
+
+    def audit_actions(self) -> list[str]:
+        return sorted({e.action for e in self.ctx.store.audit()})
+
+    def names(self, ids: Sequence[str]) -> dict[str, str]:
+        """Display names for the user ids among `ids` (actors, subjects)."""
+        names = {}
+        for user_id in set(ids):
+            summary = self.summaries.get(user_id)
+            if summary is not None:
+                names[user_id] = summary.name
+                continue
+            user = self.ctx.store.user(user_id) if USER_ID.match(user_id) else None
+            if user is not None:
+                names[user_id] = user.name
+        return names
+
+
+def _answers(quiz: Quiz, attempt: Attempt) -> tuple[AnswerView, ...]:
+    """Each graded question with the answer given in one attempt."""
+    views = []
+    for number, question in enumerate(quiz.graded_questions, start=1):
+        given = attempt.answers.get(question.id, ())
+        options: tuple[Option, ...] = ()
+        text = ""
+        if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            options = tuple(o for o in question.options if o.id in given)
+            unknown = [g for g in given if g not in {o.id for o in question.options}]
+            text = ", ".join(unknown)
+        elif question.kind is QuestionKind.TRUE_FALSE:
+            text = {"true": "True", "false": "False"}.get(given[0], given[0]) if given else ""
+        else:
+            text = given[0] if given else ""
+        views.append(
+            AnswerView(number, question, options, text, attempt.marks.get(question.id))
+        )
+    return tuple(views)

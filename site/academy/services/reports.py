@@ -1,0 +1,546 @@
+"""What managers read about results: quiz statistics, and the CSV exports.
+
+Quiz statistics follow Moodle and use each learner's first attempt. The data
+behind them is read from every learner's file once, on first use, and then
+kept current one learner at a time, so a page view costs no file reads and a
+quiz's statistics are recomputed only after one of its attempts changed.
+"""
+
+import csv
+import io
+import logging
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from academy.domain.certificate import Certificate
+from academy.domain.curriculum import Question, QuestionKind, Quiz
+from academy.domain.eligibility import decide
+from academy.domain.errors import NotFound
+from academy.domain.grading import mark_question, normalise_text
+from academy.domain.itemstats import (
+    ItemStatistics,
+    QuizStatistics,
+    answer_distribution,
+    quiz_statistics,
+    score_histogram,
+)
+from academy.domain.records import Attempt, AuditEntry, Role
+from academy.services.context import Context
+from academy.store import LearnerData, email_key
+
+if TYPE_CHECKING:
+    from academy.services.academy import Academy
+
+logger = logging.getLogger(__name__)
+
+HISTOGRAM_BINS = 10
+SHORT_ANSWERS_SHOWN = 5
+
+
+# -- quiz results -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LearnerQuizRecord:
+    """One learner at one quiz: enough for every statistic the console shows."""
+
+    attempts: int
+    best_percent: float
+    passed: bool
+    first: Attempt
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer and how many first attempts gave it.
+
+    `html` is set for content options (already rendered, safe); `text` for
+    answers learners typed, which the template escapes.
+    """
+
+    text: str
+    html: str | None
+    correct: bool
+    count: int
+    percent: float
+
+
+@dataclass(frozen=True)
+class QuestionReport:
+    number: int
+    question: Question
+    item: ItemStatistics
+    choices: tuple[Choice, ...]
+    other: int  # chose an option the quiz no longer has
+    blank: int
+
+
+@dataclass(frozen=True)
+class QuizReport:
+    quiz: Quiz
+    attempts: int
+    learners: int
+    passed: int
+    first_passed: int
+    histogram: tuple[int, ...]  # learners' best scores in HISTOGRAM_BINS bins
+    statistics: QuizStatistics
+    questions: tuple[QuestionReport, ...]
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Share of learners who tried the quiz and passed it, in percent."""
+        return 100.0 * self.passed / self.learners if self.learners else None
+
+    @property
+    def first_pass_rate(self) -> float | None:
+        return 100.0 * self.first_passed / self.learners if self.learners else None
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for q in self.questions if q.item.needs_review)
+
+    @property
+    def standard_error_percent(self) -> float | None:
+        return self.statistics.percent_of_max(self.statistics.standard_error)
+
+    @property
+    def mean_percent(self) -> float | None:
+        return self.statistics.percent_of_max(self.statistics.mean)
+
+
+def records_of(data: LearnerData) -> dict[str, LearnerQuizRecord]:
+    """A learner's record at each quiz they attempted."""
+    by_quiz: dict[str, list[Attempt]] = {}
+    for attempt in data.attempts:
+        by_quiz.setdefault(attempt.quiz_slug, []).append(attempt)
+    return {
+        slug: LearnerQuizRecord(
+            attempts=len(attempts),
+            best_percent=max(a.percent for a in attempts),
+            passed=any(a.passed for a in attempts),
+            first=min(attempts, key=lambda a: a.number),
+        )
+        for slug, attempts in by_quiz.items()
+    }
+
+
+class QuizResults:
+    """Every learner's record at every quiz, in memory, and statistics over them."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
+        self._ready = False
+        self._building = False
+        self._dirty: set[str] = set()
+        self._records: dict[str, dict[str, LearnerQuizRecord]] = {}
+        self._versions: Counter[str] = Counter()
+        self._cache: dict[str, tuple[int, QuizReport]] = {}
+
+    def learner_changed(self, user_id: str) -> None:
+        """Re-read one learner after a change to their attempts (cheap: one file)."""
+        with self._lock:
+            if self._building:
+                self._dirty.add(user_id)
+                return
+            if not self._ready:
+                return  # the first build will read the current file
+        self._reload(user_id)
+
+    def _reload(self, user_id: str) -> None:
+        # Under the learner's lock, so two reloads of one learner apply in order.
+        with self.ctx.store.learner_lock(user_id):
+            data = self.ctx.store.learner(user_id)
+            fresh = {} if data is None or data.user.is_manager else records_of(data)
+            with self._lock:
+                for slug in self._records.keys() | fresh.keys():
+                    by_user = self._records.setdefault(slug, {})
+                    if by_user.get(user_id) != fresh.get(slug):
+                        if slug in fresh:
+                            by_user[user_id] = fresh[slug]
+                        else:
+                            by_user.pop(user_id, None)
+                        self._versions[slug] += 1
+
+    def _ensure_built(self) -> None:
+        """Read every learner once; changes made meanwhile are re-read after."""
+        with self._build_lock:
+            if self._ready:
+                return
+            with self._lock:
+                self._building = True
+            records: dict[str, dict[str, LearnerQuizRecord]] = {}
+            for user_id in self.ctx.store.user_ids():
+                data = self.ctx.store.learner(user_id)
+                if data is None or data.user.role is Role.MANAGER:
+                    continue
+                for slug, record in records_of(data).items():
+                    records.setdefault(slug, {})[user_id] = record
+            with self._lock:
+                self._records = records
+                self._versions.update(records.keys())
+                self._building, self._ready = False, True
+                dirty, self._dirty = self._dirty, set()
+            for user_id in dirty:
+                self._reload(user_id)
+            logger.info("quiz results built from %d quizzes", len(records))
+
+    def _snapshot(self, slug: str) -> tuple[int, list[LearnerQuizRecord]]:
+        self._ensure_built()
+        with self._lock:
+            return self._versions[slug], list(self._records.get(slug, {}).values())
+
+    def report(self, slug: str) -> QuizReport:
+        """One quiz's statistics, recomputed only if an attempt changed since."""
+        quiz = self.ctx.content.curriculum.quizzes.get(slug)
+        if quiz is None:
+            raise NotFound(f"There is no quiz called “{slug}”.")
+        version, records = self._snapshot(slug)
+        with self._lock:
+            cached = self._cache.get(slug)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        report = build_report(quiz, records)
+        with self._lock:
+            self._cache[slug] = (version, report)
+        return report
+
+    def reports(self) -> list[QuizReport]:
+        """Every quiz's report, in the order of the modules."""
+        return [self.report(q.slug) for q in self.ctx.content.curriculum.ordered_quizzes]
+
+    def best_percents(self, slug: str, user_ids: Iterable[str]) -> list[float]:
+        """The best scores at one quiz of the given learners who attempted it."""
+        self._ensure_built()
+        with self._lock:
+            by_user = self._records.get(slug, {})
+            return [by_user[u].best_percent for u in user_ids if u in by_user]
+
+    def best_by_quiz(self, user_id: str) -> dict[str, float]:
+        self._ensure_built()
+        with self._lock:
+            return {
+                slug: by_user[user_id].best_percent
+                for slug, by_user in self._records.items()
+                if user_id in by_user
+            }
+
+
+def build_report(quiz: Quiz, records: Sequence[LearnerQuizRecord]) -> QuizReport:
+    """Statistics over first attempts; the score histogram uses best scores."""
+    firsts = [r.first for r in records]
+    graded = quiz.graded_questions
+    statistics = quiz_statistics([a.marks for a in firsts], [q.id for q in graded])
+    questions = tuple(
+        _question_report(number, question, item, firsts)
+        for number, (question, item) in enumerate(
+            zip(graded, statistics.items, strict=True), start=1
+        )
+    )
+    return QuizReport(
+        quiz=quiz,
+        attempts=sum(r.attempts for r in records),
+        learners=len(records),
+        passed=sum(1 for r in records if r.passed),
+        first_passed=sum(1 for a in firsts if a.passed),
+        histogram=tuple(
+            score_histogram([r.best_percent for r in records], HISTOGRAM_BINS)
+        ),
+        statistics=statistics,
+        questions=questions,
+    )
+
+
+def _question_report(
+    number: int, question: Question, item: ItemStatistics, firsts: Sequence[Attempt]
+) -> QuestionReport:
+    responses = [tuple(a.answers.get(question.id, ())) for a in firsts]
+    answered = [r for r in responses if r]
+    blank = len(responses) - len(answered)
+    total = len(responses) or 1
+
+    if question.kind is QuestionKind.SHORT:
+        typed = Counter(normalise_text(r[0]) for r in answered)
+        choices = tuple(
+            Choice(text, None, mark_question(question, [text]) == 1.0, count,
+                   100.0 * count / total)
+            for text, count in typed.most_common(SHORT_ANSWERS_SHOWN)
+        )
+        return QuestionReport(number, question, item, choices, 0, blank)
+
+    if question.kind is QuestionKind.TRUE_FALSE:
+        options = [
+            ("true", "True", question.answer is True),
+            ("false", "False", question.answer is False),
+        ]
+        counts = answer_distribution(answered, [o[0] for o in options])
+        choices = tuple(
+            Choice(text, None, correct, counts[oid], 100.0 * counts[oid] / total)
+            for oid, text, correct in options
+        )
+    else:
+        counts = answer_distribution(answered, [o.id for o in question.options])
+        choices = tuple(
+            Choice(o.id, o.text_html, o.correct, counts[o.id],
+                   100.0 * counts[o.id] / total)
+            for o in question.options
+        )
+    return QuestionReport(number, question, item, choices, counts["other"], blank)
+
+
+# -- CSV exports ------------------------------------------------------------------
+
+Columns = tuple[tuple[str, str], ...]
+
+COLUMNS: dict[str, Columns] = {
+    "grades": (
+        ("name", "Name as registered (and printed on the certificate)"),
+        ("email", "Email address of the account"),
+        ("cohort", "Name of the learner's cohort"),
+        ("status", "on track, behind, late, complete or certified, at export time"),
+        ("modules_done", "Modules marked complete"),
+        ("quizzes_passed", "Quizzes passed"),
+        ("replies_approved", "Practice replies approved by a manager"),
+        ("percent", "Share of all training items done, 0-100"),
+        ("completed_at", "When the training was completed (UTC, ISO 8601); empty if not"),
+        ("eligible", "yes or no: eligibility from course records or an override"),
+        ("certificate_id", "The newest certificate's id; empty if none"),
+        ("certificate_status", "valid, expired, revoked or superseded; empty if none"),
+    ),
+    "responses": (
+        ("email", "Email address of the learner"),
+        ("quiz", "Quiz slug"),
+        ("attempt", "Attempt number, from 1"),
+        ("submitted_at", "When the attempt was submitted (UTC, ISO 8601)"),
+        ("question", "Question id within the quiz"),
+        ("kind", "single, multiple, true_false or short"),
+        ("answer", "Chosen option ids separated by '|', true/false, or the text typed"),
+        ("mark", "1 if correct, 0 if not"),
+    ),
+    "certificates": (
+        ("id", "Certificate id, as in its verification link"),
+        ("name", "Name printed on the certificate"),
+        ("email", "Recipient's email address"),
+        ("issued_at", "When it was issued (UTC, ISO 8601)"),
+        ("expires_at", "When it expires (UTC, ISO 8601); empty if never"),
+        ("status", "valid, expired, revoked or superseded, at export time"),
+        ("revoked_at", "When it was revoked; empty if not"),
+        ("revocation_reason", "The reason given for revoking it"),
+        ("replaces", "Id of the certificate this one reissued"),
+        ("superseded_by", "Id of the certificate that reissued this one"),
+        ("verify_url", "Public verification page"),
+    ),
+    "eligibility": (
+        ("email", "Email address the course platform sent"),
+        ("name", "Name in the course record"),
+        ("course_id", "Course id; empty for an override without course records"),
+        ("course_name", "Course name"),
+        ("grade_percent", "Course grade, 0-100"),
+        ("forum_posts", "Forum posts written"),
+        ("forum_upvotes", "Upvotes received"),
+        ("forum_flags", "Moderation flags received"),
+        ("updated_at", "When this record was last loaded (UTC, ISO 8601)"),
+        ("eligible", "yes or no: the decision for this email address"),
+        ("override", "eligible or not eligible when a manager decided; else empty"),
+        ("override_reason", "The manager's reason"),
+        ("registered", "yes if a learner's account uses this email address"),
+    ),
+}
+QUIZ_COLUMN = (
+    "best_<quiz>",
+    "Grades only: one column per quiz, in schedule order: best score in percent, "
+    "empty if never attempted",
+)
+AUDIT_COLUMNS: Columns = (
+    ("at", "When it happened (UTC, ISO 8601)"),
+    ("actor", "Who did it: a user id, 'system', 'cli' or 'token:<id>'"),
+    ("action", "What was done, e.g. certificate.revoke"),
+    ("subject", "What it was done to: a user id, email, certificate or cohort"),
+    ("detail", "Details of the change"),
+    ("reason", "The reason the actor gave"),
+)
+KINDS = tuple(COLUMNS)
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Make a cell inert in spreadsheets by prefixing a quote to formula starts."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, float):
+        text = f"{value:g}"
+    elif isinstance(value, datetime):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    return neutralise(text)
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV text with a byte order mark, CRLF lines and every cell neutralised."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue()
+
+
+def header(academy: "Academy", kind: str) -> list[str]:
+    names = [name for name, _ in COLUMNS[kind]]
+    if kind == "grades":
+        quizzes = academy.ctx.content.curriculum.ordered_quizzes
+        names += [f"best_{q.slug}" for q in quizzes]
+    return names
+
+
+def export(academy: "Academy", kind: str) -> str:
+    """One report as CSV text; NotFound for an unknown kind."""
+    if kind not in COLUMNS:
+        raise NotFound(f"There is no report called “{kind}”.")
+    rows = {
+        "grades": _grades,
+        "responses": _responses,
+        "certificates": _certificates,
+        "eligibility": _eligibility,
+    }[kind](academy)
+    return write_csv(header(academy, kind), rows)
+
+
+def audit_csv(entries: Iterable[AuditEntry]) -> str:
+    rows = (
+        (e.at, e.actor_id, e.action, e.subject, e.detail, e.reason) for e in entries
+    )
+    return write_csv([name for name, _ in AUDIT_COLUMNS], rows)
+
+
+def _newest_certificates(academy: "Academy") -> dict[str, Certificate]:
+    newest: dict[str, Certificate] = {}
+    for cert in academy.certificates.all():
+        held = newest.get(cert.user_id)
+        if held is None or cert.issued_at > held.issued_at:
+            newest[cert.user_id] = cert
+    return newest
+
+
+def _grades(academy: "Academy") -> Iterable[Sequence[object]]:
+    now = academy.ctx.now()
+    cohorts = {c.id: c.name for c in academy.store.cohorts()}
+    certificates = _newest_certificates(academy)
+    slugs = [q.slug for q in academy.ctx.content.curriculum.ordered_quizzes]
+    summaries = sorted(
+        academy.summaries.all(),
+        key=lambda s: (cohorts.get(s.cohort_id, ""), s.name.casefold(), s.email),
+    )
+    for s in summaries:
+        cert = certificates.get(s.user_id)
+        best = academy.quiz_results.best_by_quiz(s.user_id)
+        yield (
+            s.name,
+            s.email,
+            cohorts.get(s.cohort_id, s.cohort_id),
+            s.status(now).value,
+            s.modules_done,
+            s.quizzes_passed,
+            s.replies_approved,
+            s.percent,
+            s.completed_at,
+            s.eligible,
+            cert.id if cert else None,
+            cert.status(now).value if cert else None,
+            *(best.get(slug) for slug in slugs),
+        )
+
+
+def _answer_text(values: Sequence[str]) -> str:
+    return "|".join(values)
+
+
+def _responses(academy: "Academy") -> Iterable[Sequence[object]]:
+    curriculum = academy.ctx.content.curriculum
+    order = {q.slug: i for i, q in enumerate(curriculum.ordered_quizzes)}
+    learners = sorted(academy.summaries.all(), key=lambda s: s.email.casefold())
+    for summary in learners:
+        data = academy.store.learner(summary.user_id)
+        if data is None:
+            continue
+        attempts = sorted(
+            data.attempts, key=lambda a: (order.get(a.quiz_slug, 999), a.number)
+        )
+        for attempt in attempts:
+            quiz = curriculum.quizzes.get(attempt.quiz_slug)
+            questions = quiz.graded_questions if quiz else ()
+            ids = [q.id for q in questions] or sorted(attempt.answers)
+            kinds = {q.id: q.kind.value for q in questions}
+            for question_id in ids:
+                yield (
+                    data.user.email,
+                    attempt.quiz_slug,
+                    attempt.number,
+                    attempt.submitted_at,
+                    question_id,
+                    kinds.get(question_id, ""),
+                    _answer_text(attempt.answers.get(question_id, ())),
+                    attempt.marks.get(question_id),
+                )
+
+
+def _certificates(academy: "Academy") -> Iterable[Sequence[object]]:
+    now = academy.ctx.now()
+    for cert in sorted(academy.certificates.all(), key=lambda c: c.issued_at):
+        yield (
+            cert.id,
+            cert.recipient_name,
+            cert.recipient_email,
+            cert.issued_at,
+            cert.expires_at,
+            cert.status(now).value,
+            cert.revoked_at,
+            cert.revocation_reason,
+            cert.replaces,
+            cert.superseded_by,
+            academy.urls.verify(cert.id),
+        )
+
+
+def _eligibility(academy: "Academy") -> Iterable[Sequence[object]]:
+    thresholds = academy.ctx.content.program.thresholds
+    registered = {email_key(s.email) for s in academy.summaries.all()}
+    for record in academy.store.all_eligibility():
+        decision = decide(record, thresholds)
+        override = record.override
+        common = (
+            decision.eligible,
+            None if override is None else ("eligible" if override.eligible else "not eligible"),
+            None if override is None else override.reason,
+            email_key(record.email) in registered,
+        )
+        if not record.courses:
+            yield (record.email, *([None] * 8), *common)
+        for course in record.courses:
+            yield (
+                record.email,
+                course.name,
+                course.course_id,
+                course.course_name,
+                course.grade_percent,
+                course.forum_posts,
+                course.forum_upvotes,
+                course.forum_flags,
+                course.updated_at,
+                *common,
+            )

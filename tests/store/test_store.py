@@ -1,0 +1,181 @@
+"""The store on both backends: memory and durable files."""
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from academy.domain.certificate import Certificate
+from academy.domain.errors import Conflict
+from academy.domain.records import (
+    Attempt, AuditEntry, Cohort, CourseRecord, Eligibility, ModuleCompletion,
+    PracticeReply, ReplyState, ReplyVersion, Role, User,
+)
+from academy.store import DataFolderLocked, Store
+
+AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "files"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    s = Store(None if request.param == "memory" else tmp_path / "data").open()
+    yield s
+    s.close()
+
+
+def user(uid: str = "u_1", email: str = "Ana@Example.org") -> User:
+    return User(uid, email, "Ana", "hash", Role.LEARNER, AT, "open", date(2026, 3, 2))
+
+
+def test_store_user_round_trip_and_email_lookup_ignores_case(store: Store) -> None:
+    store.add_user(user())
+    assert store.user("u_1") == user()
+    found = store.user_by_email("  ana@EXAMPLE.org ")
+    assert found is not None and found.id == "u_1"
+
+
+def test_store_refuses_duplicate_email(store: Store) -> None:
+    store.add_user(user())
+    with pytest.raises(Conflict):
+        store.add_user(user("u_2", "ana@example.org"))
+    assert store.user("u_2") is None
+
+
+def test_store_learner_data_round_trip(store: Store) -> None:
+    store.add_user(user())
+    assert store.add_completion("u_1", ModuleCompletion("m1", AT, False))
+    assert not store.add_completion("u_1", ModuleCompletion("m1", AT, True))
+    attempt = Attempt("a1", "u_1", "q1", 1, AT, {"x": ("a", "b")}, {"x": 1.0}, 100.0, True, False)
+    store.add_attempt(attempt)
+    reply = PracticeReply("u_1", "q1", "r", (ReplyVersion("Hello", AT, False),))
+    store.save_reply(reply)
+    data = store.learner("u_1")
+    assert data is not None
+    assert data.completions["m1"].late is False
+    assert data.attempts == [attempt]
+    assert data.replies["q1/r"] == reply
+
+
+def test_store_pending_replies_oldest_first_and_cleared_on_review(store: Store) -> None:
+    for i, hour in enumerate([12, 9, 15]):
+        uid = f"u_{i}"
+        store.add_user(user(uid, f"p{i}@example.org"))
+        at = AT.replace(hour=hour)
+        store.save_reply(PracticeReply(uid, "q1", "r", (ReplyVersion("t", at, False),)))
+    assert [p.user_id for p in store.pending_replies()] == ["u_1", "u_0", "u_2"]
+    data = store.learner("u_1")
+    assert data is not None
+    store.save_reply(data.replies["q1/r"].reviewed(ReplyState.APPROVED, "m", AT, "ok"))
+    assert [p.user_id for p in store.pending_replies()] == ["u_0", "u_2"]
+
+
+def test_store_sessions_end_on_server(store: Store) -> None:
+    store.add_user(user())
+    store.add_session("u_1", "h1", AT)
+    store.add_session("u_1", "h2", AT)
+    assert store.session_user("h1") == "u_1"
+    store.remove_sessions("u_1", "h1")
+    assert store.session_user("h1") is None and store.session_user("h2") == "u_1"
+    store.remove_sessions("u_1")
+    assert store.session_user("h2") is None
+
+
+def test_store_certificates_by_id(store: Store) -> None:
+    store.add_user(user())
+    cert = Certificate("c" * 32, "u_1", "Ana", "ana@example.org", AT, "salt")
+    store.save_certificate(cert)
+    store.save_certificate(cert.revoked(AT, "mistake"))
+    found = store.certificate("c" * 32)
+    assert found is not None and found.revocation_reason == "mistake"
+    assert store.certificate("nope") is None
+
+
+def test_store_eligibility_batch_and_lookup(store: Store) -> None:
+    records = [
+        Eligibility(f"l{i}@example.org", (CourseRecord(f"l{i}@example.org", "L", "c", "C", 90.0, 10, 5, 0, AT),))
+        for i in range(300)
+    ]
+    store.save_eligibility(records)
+    assert store.eligibility("L7@example.org") == records[7]
+    assert len(store.all_eligibility()) == 300
+
+
+def test_store_cohorts_and_audit(store: Store) -> None:
+    cohort = Cohort("c1", "Spring", "Europe/Paris", AT, date(2026, 4, 1))
+    store.save_cohort(cohort)
+    assert cohort in store.cohorts()
+    store.append_audit(AuditEntry(AT, "m1", "eligibility.override", "a@example.org", "eligible", "checked"))
+    assert store.audit()[-1].reason == "checked"
+
+
+def test_store_files_survive_reopen(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    first = Store(folder).open()
+    first.add_user(user())
+    first.add_session("u_1", "h1", AT)
+    first.append_audit(AuditEntry(AT, "m", "x", "u_1"))
+    first.close()
+    again = Store(folder).open()
+    assert again.user_by_email("ana@example.org") is not None
+    assert again.session_user("h1") == "u_1"
+    assert len(again.audit()) == 1
+    again.close()
+
+
+def test_store_second_process_refused(tmp_path: Path) -> None:
+    first = Store(tmp_path / "data").open()
+    with pytest.raises(DataFolderLocked, match="in use by another"):
+        Store(tmp_path / "data").open()
+    first.close()
+
+
+def test_store_write_touches_only_one_learner_file(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    store = Store(folder).open()
+    for i in range(20):
+        store.add_user(user(f"u_{i}", f"x{i}@example.org"))
+    before = {p.name: p.stat().st_mtime_ns for p in (folder / "learners").iterdir()}
+    store.add_completion("u_3", ModuleCompletion("m1", AT, False))
+    after = {p.name: p.stat().st_mtime_ns for p in (folder / "learners").iterdir()}
+    changed = [name for name in before if before[name] != after[name]]
+    assert changed == ["u_3.json"]
+    store.close()
+
+
+def test_store_files_are_valid_json_without_temp_leftovers(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    store = Store(folder).open()
+    store.add_user(user())
+    store.close()
+    assert not list(folder.rglob("*.tmp"))
+    json.loads((folder / "learners" / "u_1.json").read_text())
+
+
+def test_store_skips_torn_last_audit_line(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    store = Store(folder).open()
+    store.append_audit(AuditEntry(AT, "m", "x", "u_1"))
+    store.close()
+    with open(folder / "audit.jsonl", "a") as handle:
+        handle.write('{"at": "2026-')
+    again = Store(folder).open()
+    assert len(again.audit()) == 1
+    again.close()
+
+
+def test_store_parallel_writes_to_one_learner_lose_nothing(store: Store) -> None:
+    store.add_user(user())
+
+    def write(n: int) -> None:
+        store.add_attempt(Attempt(f"a{n}", "u_1", "q", n, AT, {}, {}, 0.0, False, False))
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    data = store.learner("u_1")
+    assert data is not None and len(data.attempts) == 20
