@@ -61,7 +61,17 @@ def main() -> int:
     data = tempfile.mkdtemp(prefix="academy-shots-")
     env = {**os.environ, "ACADEMY_DEMO_PASSWORD": PASSWORD, "ACADEMY_BASE_URL": base}
     server = subprocess.Popen(
-        [sys.executable, "-m", "academy", "serve", "--demo", "--port", str(port), "--data", data],
+        [
+            sys.executable,
+            "-m",
+            "academy",
+            "serve",
+            "--demo",
+            "--port",
+            str(port),
+            "--data",
+            data,
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -87,7 +87,12 @@ def login(client: TestClient, email: str, password: str = PASSWORD) -> None:
     assert response.status_code == 303, response.text
 
 
-def post(client: TestClient, path: str, data: dict[str, object] | None = None, page: str | None = None):  # type: ignore[no-untyped-def]
+def post(
+    client: TestClient,
+    path: str,
+    data: dict[str, object] | None = None,
+    page: str | None = None,
+):  # type: ignore[no-untyped-def]
     """POST a form with a valid CSRF token taken from `page` (default: /dashboard)."""
     token = csrf(client, page or "/dashboard")
     return client.post(path, data={"csrf_token": token, **(data or {})})

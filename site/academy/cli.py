@@ -207,8 +207,8 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         )
     finally:
         academy.close()
-    for error in report.errors:
-        print(f"{args.file}: {error}", file=sys.stderr)
+    for row_error in report.errors:
+        print(f"{args.file}: {row_error}", file=sys.stderr)
     print(report.summary())
     if report.newly_eligible:
         print(f"{len(report.newly_eligible)} learner(s) became eligible.")
@@ -225,9 +225,8 @@ def _issue(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{len(ready)} certificate(s) due.")
             for user_id in ready:
                 summary = academy.summaries.get(user_id)
-                print(
-                    f"  {summary.name if summary else user_id} <{summary.email if summary else ''}>"
-                )
+                label = f"{summary.name} <{summary.email}>" if summary else user_id
+                print(f"  {label}")
             if not args.all_ready and not args.dry_run:
                 print("Run with --all-ready to issue them.")
             return 0

@@ -63,14 +63,20 @@ def bad_toml(root: Path) -> tuple[str, str]:
 
 
 def unknown_key(root: Path) -> tuple[str, str]:
-    replace_in(root / "modules" / "triage.md", "\nday = ", "\ncolour = \"red\"\nday = ")
+    replace_in(root / "modules" / "triage.md", "\nday = ", '\ncolour = "red"\nday = ')
     return "modules/triage.md:", "unknown key 'colour'"
 
 
 def day_out_of_range(root: Path) -> tuple[str, str]:
     path = root / "modules" / "triage.md"
     line = first_line(path, "day = ")
-    path.write_text("\n".join("day = 15" if l.startswith("day = ") else l for l in path.read_text().splitlines()) + "\n")
+    path.write_text(
+        "\n".join(
+            "day = 15" if line.startswith("day = ") else line
+            for line in path.read_text().splitlines()
+        )
+        + "\n"
+    )
     return f"modules/triage.md:{line}", "day must be between 1 and 14"
 
 
@@ -82,7 +88,7 @@ def missing_quiz(root: Path) -> tuple[str, str]:
 def duplicate_question(root: Path) -> tuple[str, str]:
     path = root / "quizzes" / "triage.toml"
     lines = path.read_text().splitlines()
-    headers = [i for i, l in enumerate(lines) if l.strip() == "[[questions]]"]
+    headers = [i for i, text in enumerate(lines) if text.strip() == "[[questions]]"]
     first_id = lines[headers[0] + 1]
     assert first_id.startswith("id = ")
     lines[headers[1] + 1] = first_id
@@ -104,7 +110,9 @@ def missing_module_link(root: Path) -> tuple[str, str]:
 
 
 def wrong_type(root: Path) -> tuple[str, str]:
-    replace_in(root / "quizzes" / "triage.toml", "max_attempts = 3", 'max_attempts = "three"')
+    replace_in(
+        root / "quizzes" / "triage.toml", "max_attempts = 3", 'max_attempts = "three"'
+    )
     return "quizzes/triage.toml:", "'max_attempts' in the quiz must be an integer"
 
 
@@ -128,19 +136,43 @@ def no_front_matter(root: Path) -> tuple[str, str]:
 
 def missing_key(root: Path) -> tuple[str, str]:
     path = root / "modules" / "triage.md"
-    path.write_text("\n".join(l for l in path.read_text().splitlines() if not l.startswith("minutes")) + "\n")
+    path.write_text(
+        "\n".join(
+            line
+            for line in path.read_text().splitlines()
+            if not line.startswith("minutes")
+        )
+        + "\n"
+    )
     return "modules/triage.md:", "missing key 'minutes'"
 
 
 def bad_program(root: Path) -> tuple[str, str]:
-    replace_in(root / "certificates" / "program.toml", "min_forum_posts = 10", "min_forum_posts = -1")
+    replace_in(
+        root / "certificates" / "program.toml",
+        "min_forum_posts = 10",
+        "min_forum_posts = -1",
+    )
     return "certificates/program.toml:", "min_forum_posts must be 0 or more"
 
 
 @pytest.mark.parametrize(
     "breaker",
-    [bad_toml, unknown_key, day_out_of_range, missing_quiz, duplicate_question, no_correct_option,
-     missing_module_link, wrong_type, not_utf8, huge_file, no_front_matter, missing_key, bad_program],
+    [
+        bad_toml,
+        unknown_key,
+        day_out_of_range,
+        missing_quiz,
+        duplicate_question,
+        no_correct_option,
+        missing_module_link,
+        wrong_type,
+        not_utf8,
+        huge_file,
+        no_front_matter,
+        missing_key,
+        bad_program,
+    ],
     ids=lambda f: f.__name__.replace("_", "-"),
 )
 def test_loader_names_file_and_line(content: Path, breaker: Breaker) -> None:
@@ -152,10 +184,21 @@ def test_loader_names_file_and_line(content: Path, breaker: Breaker) -> None:
 
 
 def test_check_command_exit_codes(content: Path) -> None:
-    ok = subprocess.run([sys.executable, "-m", "academy", "check", "--content", str(content)], capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "academy", "check", "--content", str(content)],
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "13 modules" in ok.stdout
     day_out_of_range(content)
-    bad = subprocess.run([sys.executable, "-m", "academy", "check", "--content", str(content)], capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "academy", "check", "--content", str(content)],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 1
-    assert "modules/triage.md:" in bad.stderr and "day must be between 1 and 14" in bad.stderr
+    assert (
+        "modules/triage.md:" in bad.stderr
+        and "day must be between 1 and 14" in bad.stderr
+    )

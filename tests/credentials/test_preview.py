@@ -109,22 +109,48 @@ def test_render_preview_revoked_certificate_renders(
     assert image.size == (1200, 627)
 
 
-def test_render_preview_long_name_shrinks_to_fit_the_column() -> None:
-    path = preview._font_paths()["serif"]
-    column = 570
+@pytest.mark.parametrize(
+    ("name", "line_count"),
+    [
+        ("Ann Lee", 1),
+        ("Adaeze Okonkwo-Lindqvist", 1),
+        ("Maria Fernanda Alejandra Guadalupe de los Santos Ramírez-Villanueva", 2),
+    ],
+    ids=["short", "typical", "long"],
+)
+def test_render_preview_name_shrinks_to_fit_the_column(
+    name: str, line_count: int
+) -> None:
+    column = 620
 
     font, lines = preview._fitted_name(
-        "Maria Fernanda Alejandra Guadalupe de los Santos Ramírez-Villanueva",
-        path,
+        name,
+        preview._font_paths()["serif"],
         column,
-        largest=68,
-        one_line_down_to=48,
-        smallest=30,
+        largest=64,
+        one_line_down_to=40,
+        smallest=28,
     )
 
-    assert font.size < 68
-    assert len(lines) == 2
+    assert len(lines) == line_count
     assert all(font.getlength(line) <= column for line in lines)
+    if line_count == 2:
+        assert font.size <= 40
+
+
+def test_render_preview_overlong_name_is_cut_with_an_ellipsis() -> None:
+    font, lines = preview._fitted_name(
+        " ".join(["Wolfeschlegelsteinhausen"] * 12),
+        preview._font_paths()["serif"],
+        620,
+        largest=64,
+        one_line_down_to=40,
+        smallest=28,
+    )
+
+    assert len(lines) == 2
+    assert lines[1].endswith("\N{HORIZONTAL ELLIPSIS}")
+    assert font.getlength(lines[1]) <= 620
 
 
 def test_render_preview_name_without_serif_glyphs_uses_a_covering_font() -> None:

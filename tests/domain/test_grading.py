@@ -1,7 +1,13 @@
 import pytest
 
 from academy.domain.curriculum import Option, Question, QuestionKind, Quiz, ReviewPolicy
-from academy.domain.grading import grade, mark_question, may_review, normalise_text, option_order
+from academy.domain.grading import (
+    grade,
+    mark_question,
+    may_review,
+    normalise_text,
+    option_order,
+)
 
 
 def _options(*correct: bool) -> tuple[Option, ...]:
@@ -9,13 +15,19 @@ def _options(*correct: bool) -> tuple[Option, ...]:
 
 
 SINGLE = Question("s", QuestionKind.SINGLE, "p", options=_options(False, True, False))
-MULTIPLE = Question("m", QuestionKind.MULTIPLE, "p", options=_options(True, True, False, False))
+MULTIPLE = Question(
+    "m", QuestionKind.MULTIPLE, "p", options=_options(True, True, False, False)
+)
 TRUE_FALSE = Question("t", QuestionKind.TRUE_FALSE, "p", answer=False)
 SHORT = Question("x", QuestionKind.SHORT, "p", accepted=("Pin", "pin the thread"))
 PRACTICE = Question("r", QuestionKind.PRACTICE_REPLY, "p")
 
 
-def quiz(*questions: Question, pass_percent: int = 80, review: ReviewPolicy = ReviewPolicy.AFTER_SUBMIT) -> Quiz:
+def quiz(
+    *questions: Question,
+    pass_percent: int = 80,
+    review: ReviewPolicy = ReviewPolicy.AFTER_SUBMIT,
+) -> Quiz:
     return Quiz("q", "Quiz", pass_percent, 3, True, review, questions)
 
 
@@ -37,9 +49,19 @@ def quiz(*questions: Question, pass_percent: int = 80, review: ReviewPolicy = Re
         (SHORT, ["pin", "pin"], 0.0),
     ],
     ids=[
-        "single-right", "single-wrong", "single-blank", "multiple-exact",
-        "multiple-any-order", "multiple-missing-one", "multiple-extra", "tf-right",
-        "tf-wrong", "short-case-space", "short-inner-space", "short-wrong", "short-two-values",
+        "single-right",
+        "single-wrong",
+        "single-blank",
+        "multiple-exact",
+        "multiple-any-order",
+        "multiple-missing-one",
+        "multiple-extra",
+        "tf-right",
+        "tf-wrong",
+        "short-case-space",
+        "short-inner-space",
+        "short-wrong",
+        "short-two-values",
     ],
 )
 def test_mark_question(question: Question, chosen: list[str], mark: float) -> None:
@@ -52,9 +74,15 @@ def test_mark_question_refuses_practice_reply() -> None:
 
 
 def test_grade_ignores_practice_replies_in_score() -> None:
-    result = grade(quiz(SINGLE, MULTIPLE, TRUE_FALSE, SHORT, PRACTICE), {
-        "s": ["b"], "m": ["a", "b"], "t": ["false"], "x": ["nope"],
-    })
+    result = grade(
+        quiz(SINGLE, MULTIPLE, TRUE_FALSE, SHORT, PRACTICE),
+        {
+            "s": ["b"],
+            "m": ["a", "b"],
+            "t": ["false"],
+            "x": ["nope"],
+        },
+    )
     assert result.percent == 75.0
     assert result.correct_count == 3
     assert not result.passed
@@ -62,14 +90,21 @@ def test_grade_ignores_practice_replies_in_score() -> None:
 
 
 def test_grade_pass_mark_is_inclusive() -> None:
-    result = grade(quiz(SINGLE, MULTIPLE, TRUE_FALSE, SHORT, pass_percent=75), {
-        "s": ["b"], "m": ["a", "b"], "t": ["false"],
-    })
+    result = grade(
+        quiz(SINGLE, MULTIPLE, TRUE_FALSE, SHORT, pass_percent=75),
+        {
+            "s": ["b"],
+            "m": ["a", "b"],
+            "t": ["false"],
+        },
+    )
     assert result.percent == 75.0 and result.passed
 
 
 def test_option_order_is_stable_per_attempt_and_varies_between() -> None:
-    many = Question("big", QuestionKind.SINGLE, "p", options=_options(True, *[False] * 7))
+    many = Question(
+        "big", QuestionKind.SINGLE, "p", options=_options(True, *[False] * 7)
+    )
     q = quiz(many)
     first = option_order(q, many, "u1", 1)
     assert first == option_order(q, many, "u1", 1)
@@ -92,9 +127,17 @@ def test_option_order_unshuffled_keeps_file_order() -> None:
         (ReviewPolicy.AFTER_PASS, False, 0, True),
         (ReviewPolicy.NEVER, True, 0, False),
     ],
-    ids=["after-submit", "after-pass-not-yet", "after-pass-passed", "after-pass-out-of-attempts", "never"],
+    ids=[
+        "after-submit",
+        "after-pass-not-yet",
+        "after-pass-passed",
+        "after-pass-out-of-attempts",
+        "never",
+    ],
 )
-def test_may_review(policy: ReviewPolicy, passed: bool, left: int, expected: bool) -> None:
+def test_may_review(
+    policy: ReviewPolicy, passed: bool, left: int, expected: bool
+) -> None:
     assert may_review(quiz(SINGLE, review=policy), passed, left) is expected
 
 

@@ -1,13 +1,32 @@
 from datetime import UTC, date, datetime, timedelta
 
-from academy.domain.curriculum import Curriculum, Module, Option, Question, QuestionKind, Quiz, ReviewPolicy
+from academy.domain.curriculum import (
+    Curriculum,
+    Module,
+    Option,
+    Question,
+    QuestionKind,
+    Quiz,
+    ReviewPolicy,
+)
 from academy.domain.progress import Status, compute_progress
-from academy.domain.records import Attempt, ModuleCompletion, PracticeReply, ReplyState, ReplyVersion
+from academy.domain.records import (
+    Attempt,
+    ModuleCompletion,
+    PracticeReply,
+    ReplyState,
+    ReplyVersion,
+)
 from academy.domain.schedule import Schedule
 
 START = datetime(2026, 3, 2, tzinfo=UTC)
 SCHEDULE = Schedule(date(2026, 3, 2), "UTC")
-GRADED = Question("g", QuestionKind.SINGLE, "p", options=(Option("a", "A", True), Option("b", "B", False)))
+GRADED = Question(
+    "g",
+    QuestionKind.SINGLE,
+    "p",
+    options=(Option("a", "A", True), Option("b", "B", False)),
+)
 REPLY = Question("r", QuestionKind.PRACTICE_REPLY, "p")
 QUIZ = Quiz("q1", "Quiz one", 80, 3, True, ReviewPolicy.AFTER_SUBMIT, (GRADED, REPLY))
 CURRICULUM = Curriculum(
@@ -20,11 +39,24 @@ CURRICULUM = Curriculum(
 
 
 def attempt(n: int, passed: bool, at: datetime) -> Attempt:
-    return Attempt(f"a{n}", "u", "q1", n, at, {}, {"g": float(passed)}, 100.0 if passed else 0.0, passed, SCHEDULE.is_late(at))
+    return Attempt(
+        f"a{n}",
+        "u",
+        "q1",
+        n,
+        at,
+        {},
+        {"g": float(passed)},
+        100.0 if passed else 0.0,
+        passed,
+        SCHEDULE.is_late(at),
+    )
 
 
 def reply(state: ReplyState, at: datetime) -> dict[str, PracticeReply]:
-    version = ReplyVersion("text", at, False, state, "m", at if state is not ReplyState.PENDING else None)
+    version = ReplyVersion(
+        "text", at, False, state, "m", at if state is not ReplyState.PENDING else None
+    )
     return {"q1/r": PracticeReply("u", "q1", "r", (version,))}
 
 
@@ -40,12 +72,21 @@ def test_progress_complete_needs_module_quiz_and_approved_reply() -> None:
     t = START + timedelta(days=3)
     completions = {s: ModuleCompletion(s, t, False) for s in ("m1", "m2")}
     attempts = [attempt(1, False, t), attempt(2, True, t + timedelta(hours=1))]
-    pending = compute_progress(CURRICULUM, SCHEDULE, completions, attempts, reply(ReplyState.PENDING, t), t)
+    pending = compute_progress(
+        CURRICULUM, SCHEDULE, completions, attempts, reply(ReplyState.PENDING, t), t
+    )
     assert not pending.complete
     assert any("Wait for a community manager" in line for line in pending.missing)
 
     approved_at = t + timedelta(days=1)
-    done = compute_progress(CURRICULUM, SCHEDULE, completions, attempts, reply(ReplyState.APPROVED, approved_at), approved_at)
+    done = compute_progress(
+        CURRICULUM,
+        SCHEDULE,
+        completions,
+        attempts,
+        reply(ReplyState.APPROVED, approved_at),
+        approved_at,
+    )
     assert done.complete and done.completed_at == approved_at
     assert done.percent == 100 and done.missing == ()
 
@@ -53,7 +94,14 @@ def test_progress_complete_needs_module_quiz_and_approved_reply() -> None:
 def test_progress_returned_reply_is_next_step() -> None:
     t = START + timedelta(hours=5)
     completions = {"m1": ModuleCompletion("m1", t, False)}
-    progress = compute_progress(CURRICULUM, SCHEDULE, completions, [attempt(1, True, t)], reply(ReplyState.RETURNED, t), t)
+    progress = compute_progress(
+        CURRICULUM,
+        SCHEDULE,
+        completions,
+        [attempt(1, True, t)],
+        reply(ReplyState.RETURNED, t),
+        t,
+    )
     assert progress.next_step is not None and "Revise" in progress.next_step.label
 
 
@@ -66,7 +114,9 @@ def test_progress_behind_when_yesterdays_module_is_undone() -> None:
 def test_progress_late_after_due_date_and_late_work_counts() -> None:
     late = SCHEDULE.due_at + timedelta(days=2)
     completions = {"m1": ModuleCompletion("m1", late, True)}
-    progress = compute_progress(CURRICULUM, SCHEDULE, completions, [attempt(1, True, late)], {}, late)
+    progress = compute_progress(
+        CURRICULUM, SCHEDULE, completions, [attempt(1, True, late)], {}, late
+    )
     assert progress.status(late, certified=False) is Status.LATE
     assert progress.modules[0].late and progress.quizzes[0].passed_late
     assert progress.items_done == 2
@@ -74,7 +124,11 @@ def test_progress_late_after_due_date_and_late_work_counts() -> None:
 
 def test_progress_quiz_best_score_and_attempts_left() -> None:
     t = START + timedelta(hours=2)
-    progress = compute_progress(CURRICULUM, SCHEDULE, {}, [attempt(1, False, t), attempt(2, False, t)], {}, t)
+    progress = compute_progress(
+        CURRICULUM, SCHEDULE, {}, [attempt(1, False, t), attempt(2, False, t)], {}, t
+    )
     quiz = progress.quizzes[0]
-    assert quiz.attempts_used == 2 and quiz.attempts_left == 1 and quiz.best_percent == 0.0
+    assert (
+        quiz.attempts_used == 2 and quiz.attempts_left == 1 and quiz.best_percent == 0.0
+    )
     assert not quiz.failed_out

@@ -15,7 +15,9 @@ from academy.domain.schedule import Schedule
     ],
     ids=["utc-day-1", "utc-day-5", "tokyo-day-1", "new-york-after-dst-change"],
 )
-def test_schedule_opens_at_local_midnight(timezone: str, day: int, expected: datetime) -> None:
+def test_schedule_opens_at_local_midnight(
+    timezone: str, day: int, expected: datetime
+) -> None:
     schedule = Schedule(date(2026, 3, 2), timezone)
     assert schedule.opens_at(day) == expected
 

@@ -11,8 +11,17 @@ import pytest
 from academy.domain.certificate import Certificate
 from academy.domain.errors import Conflict
 from academy.domain.records import (
-    Attempt, AuditEntry, Cohort, CourseRecord, Eligibility, ModuleCompletion,
-    PracticeReply, ReplyState, ReplyVersion, Role, User,
+    Attempt,
+    AuditEntry,
+    Cohort,
+    CourseRecord,
+    Eligibility,
+    ModuleCompletion,
+    PracticeReply,
+    ReplyState,
+    ReplyVersion,
+    Role,
+    User,
 )
 from academy.store import DataFolderLocked, Store
 
@@ -48,7 +57,9 @@ def test_store_learner_data_round_trip(store: Store) -> None:
     store.add_user(user())
     assert store.add_completion("u_1", ModuleCompletion("m1", AT, False))
     assert not store.add_completion("u_1", ModuleCompletion("m1", AT, True))
-    attempt = Attempt("a1", "u_1", "q1", 1, AT, {"x": ("a", "b")}, {"x": 1.0}, 100.0, True, False)
+    attempt = Attempt(
+        "a1", "u_1", "q1", 1, AT, {"x": ("a", "b")}, {"x": 1.0}, 100.0, True, False
+    )
     store.add_attempt(attempt)
     reply = PracticeReply("u_1", "q1", "r", (ReplyVersion("Hello", AT, False),))
     store.save_reply(reply)
@@ -95,7 +106,10 @@ def test_store_certificates_by_id(store: Store) -> None:
 
 def test_store_eligibility_batch_and_lookup(store: Store) -> None:
     records = [
-        Eligibility(f"l{i}@example.org", (CourseRecord(f"l{i}@example.org", "L", "c", "C", 90.0, 10, 5, 0, AT),))
+        Eligibility(
+            f"l{i}@example.org",
+            (CourseRecord(f"l{i}@example.org", "L", "c", "C", 90.0, 10, 5, 0, AT),),
+        )
         for i in range(300)
     ]
     store.save_eligibility(records)
@@ -107,7 +121,11 @@ def test_store_cohorts_and_audit(store: Store) -> None:
     cohort = Cohort("c1", "Spring", "Europe/Paris", AT, date(2026, 4, 1))
     store.save_cohort(cohort)
     assert cohort in store.cohorts()
-    store.append_audit(AuditEntry(AT, "m1", "eligibility.override", "a@example.org", "eligible", "checked"))
+    store.append_audit(
+        AuditEntry(
+            AT, "m1", "eligibility.override", "a@example.org", "eligible", "checked"
+        )
+    )
     assert store.audit()[-1].reason == "checked"
 
 
@@ -170,7 +188,9 @@ def test_store_parallel_writes_to_one_learner_lose_nothing(store: Store) -> None
     store.add_user(user())
 
     def write(n: int) -> None:
-        store.add_attempt(Attempt(f"a{n}", "u_1", "q", n, AT, {}, {}, 0.0, False, False))
+        store.add_attempt(
+            Attempt(f"a{n}", "u_1", "q", n, AT, {}, {}, 0.0, False, False)
+        )
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(20)]
     for t in threads:

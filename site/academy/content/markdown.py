@@ -58,8 +58,8 @@ def _hrefs(children: list[Token]) -> list[str]:
 
 def render_inline(source: str) -> str:
     """Render a short piece of Markdown (an option, a feedback line) without <p>."""
-    return _MD.renderInline(source)
+    return str(_MD.renderInline(source))
 
 
 def render_block(source: str) -> str:
-    return _MD.render(source)
+    return str(_MD.render(source))

@@ -149,9 +149,9 @@ def _text_blocks(
         name,
         _name_font_path(name),
         column,
-        largest=px(68),
-        one_line_down_to=px(48),
-        smallest=px(30),
+        largest=px(64),
+        one_line_down_to=px(40),
+        smallest=px(28),
     )
     small_font = _font("sans", px(24))
     date = long_date(cert.issued_at)
@@ -215,11 +215,13 @@ def _fitted_name(
     one_line_down_to: int,
     smallest: int,
 ) -> tuple[Font, list[str]]:
-    """The name in one line if it fits large enough, else in two."""
+    """The name on one line if it fits large enough, else on two."""
+    # A wrapped name is never set larger than the smallest one-line name, so
+    # a longer name never looks more prominent than a shorter one.
     for size in range(largest, smallest - 1, -2):
         font = _font_file(path, size)
         lines = _wrap(name, font, width)
-        if len(lines) == 1 or (len(lines) == 2 and size < one_line_down_to):
+        if len(lines) == 1 or (len(lines) == 2 and size <= one_line_down_to):
             return font, lines
     # The preview is a thumbnail; the full name is on the page it links to.
     first, *rest = lines

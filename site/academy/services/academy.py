@@ -15,6 +15,8 @@ from academy.services.certificates import Certificates
 from academy.services.context import Context
 from academy.services.eligibility import EligibilityService
 from academy.services.learning import Learning
+from academy.services.manage import Manage
+from academy.services.reports import QuizResults
 from academy.services.summaries import SummaryIndex
 from academy.services.tokens import Tokens
 from academy.settings import Settings
@@ -43,9 +45,17 @@ class Academy:
         self.certificates = Certificates(
             self.ctx, self.summaries, self.renderer, self.urls, self._preview
         )
-        self.learning = Learning(self.ctx, self.summaries, self._maybe_issue)
+        self.learning = Learning(self.ctx, self.summaries, self._learner_changed)
         self.eligibility = EligibilityService(self.ctx, self._eligibility_changed)
         self.tokens = Tokens(self.ctx)
+        self.quiz_results = QuizResults(self.ctx)
+        self.manage = Manage(
+            self.ctx,
+            self.summaries,
+            self.certificates,
+            self.eligibility,
+            self.quiz_results,
+        )
         self._opened = False
 
     def _preview(self, cert: Certificate) -> bytes:
@@ -54,7 +64,8 @@ class Academy:
             cert, content.program, certificates=content.certificates_dir
         )
 
-    def _maybe_issue(self, user_id: str) -> None:
+    def _learner_changed(self, user_id: str) -> None:
+        self.quiz_results.learner_changed(user_id)
         self.certificates.issue_if_due(user_id)
 
     def _eligibility_changed(self, user_id: str) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from academy.clock import Clock
 from academy.content import Content
-from academy.domain.records import AuditEntry, Cohort, OPEN_COHORT_ID, User
+from academy.domain.records import OPEN_COHORT_ID, AuditEntry, Cohort, User
 from academy.domain.schedule import Schedule
 from academy.settings import Settings
 from academy.store import Store

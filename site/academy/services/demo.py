@@ -68,6 +68,10 @@ def answers_scoring(
     }
 
 
+def _verb(state: ReplyState) -> str:
+    return "approve" if state is ReplyState.APPROVED else "return"
+
+
 class DemoSeeder:
     def __init__(self, academy: Academy, password: str, seed: int = 7) -> None:
         self.academy = academy
@@ -274,7 +278,7 @@ class DemoSeeder:
         comment = (
             "Warm, specific and it leaves the learner the next step."
             if state is ReplyState.APPROVED
-            else "Good start. Ask one guiding question instead of pointing straight at the bug."
+            else "Good start. Ask one guiding question instead of pointing at the bug."
         )
         for reply in data.replies.values():
             if reply.state is ReplyState.PENDING:
@@ -284,7 +288,7 @@ class DemoSeeder:
                 with self.at(when):
                     a.ctx.audit(
                         reviewer,
-                        f"reply.{'approve' if state is ReplyState.APPROVED else 'return'}",
+                        f"reply.{_verb(state)}",
                         user.id,
                         reply.key,
                         comment,
@@ -292,7 +296,7 @@ class DemoSeeder:
         a.summaries.refresh(user.id)
 
     def _generated(self, spring: Cohort, autumn: Cohort) -> None:
-        """A few dozen learners with varied skill, so charts and statistics mean something."""
+        """A few dozen learners of varied skill, so the charts say something."""
         a = self.academy
         password_hash = a.accounts.hasher.hash(self.password)
         first = [

@@ -236,7 +236,8 @@ class EligibilityService:
                 report.errors.append(
                     RowError(
                         number,
-                        f"repeats {record.email} in course {record.course_id} (first on row {seen[key]})",
+                        f"repeats {record.email} in course {record.course_id} "
+                        f"(first on row {seen[key]})",
                     )
                 )
                 continue
@@ -262,10 +263,10 @@ class EligibilityService:
             added=str(report.added),
             updated=str(report.updated),
         )
-        for record in changed:
-            user = self.ctx.store.user_by_email(record.email)
-            if self.decision(record.email).eligible and not before[record.email]:
-                report.newly_eligible.append(record.email)
+        for entry in changed:
+            user = self.ctx.store.user_by_email(entry.email)
+            if self.decision(entry.email).eligible and not before[entry.email]:
+                report.newly_eligible.append(entry.email)
             if user is not None:
                 self.on_change(user.id)
         return report

@@ -81,7 +81,7 @@ class Learning:
     ) -> None:
         self.ctx = ctx
         self.summaries = summaries
-        # Called after any change that could complete the training (issues certificates).
+        # Called after any change that may complete the training.
         self.on_change = on_change
 
     def data(self, user: User) -> LearnerData:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Generic, TypeVar
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from academy.domain.certificate import Certificate, CertificateStatus
@@ -24,7 +23,6 @@ from academy.domain.errors import Conflict, Invalid, NotFound
 from academy.domain.itemstats import score_histogram
 from academy.domain.progress import Progress, QuizProgress, Status
 from academy.domain.records import (
-    OPEN_COHORT_ID,
     Attempt,
     AuditEntry,
     Cohort,
@@ -116,7 +114,10 @@ def _matches(needle: str, *haystack: str) -> bool:
 
 SORTS: dict[str, tuple[str, Callable[[tuple[LearnerSummary, Status]], object]]] = {
     "name": ("Name (A to Z)", lambda r: (r[0].name.casefold(), r[0].email)),
-    "progress": ("Progress (least first)", lambda r: (r[0].percent, r[0].name.casefold())),
+    "progress": (
+        "Progress (least first)",
+        lambda r: (r[0].percent, r[0].name.casefold()),
+    ),
     "activity": (
         "Last activity (longest ago first)",
         lambda r: (r[0].last_active_at or _NEVER, r[0].name.casefold()),
@@ -150,16 +151,14 @@ class LearnerFilter:
             page=page_number(params.get("page")),
         )
 
-    def query(self, **changes: object) -> str:
-        """This filter as a query string, with some values changed."""
-        values: dict[str, object] = {
+    @property
+    def params(self) -> dict[str, str]:
+        """The filter as query parameters (without the page), for links."""
+        return {
             "status": self.status.value if self.status else "",
             "q": self.search,
             "sort": self.sort,
-            "page": self.page,
-            **changes,
         }
-        return urlencode({k: v for k, v in values.items() if v not in ("", None, 1)})
 
     def apply(
         self, summaries: Sequence[LearnerSummary], now: datetime
@@ -189,9 +188,9 @@ class AuditFilter:
             page=page_number(params.get("page")),
         )
 
-    def query(self, **changes: object) -> str:
-        values = {**self.__dict__, **changes}
-        return urlencode({k: v for k, v in values.items() if v not in ("", None, 1)})
+    @property
+    def params(self) -> dict[str, str]:
+        return {"action": self.action, "actor": self.actor, "subject": self.subject}
 
     def keeps(self, entry: AuditEntry) -> bool:
         """Action matches exactly or as a prefix ("certificate."); the rest contain."""
@@ -370,7 +369,9 @@ class Manage:
 
     def dated_cohorts(self) -> tuple[Cohort, ...]:
         cohorts = [c for c in self.ctx.store.cohorts() if not c.is_open]
-        return tuple(sorted(cohorts, key=lambda c: c.start_date or date.min, reverse=True))
+        return tuple(
+            sorted(cohorts, key=lambda c: c.start_date or date.min, reverse=True)
+        )
 
     def create_cohort(
         self, name: str, start_date: str, timezone: str, actor: str
@@ -380,7 +381,9 @@ class Manage:
         name = " ".join(name.split())
         if not name or len(name) > MAX_COHORT_NAME:
             errors["name"] = f"Name the cohort (1 to {MAX_COHORT_NAME} characters)."
-        elif any(c.name.casefold() == name.casefold() for c in self.ctx.store.cohorts()):
+        elif any(
+            c.name.casefold() == name.casefold() for c in self.ctx.store.cohorts()
+        ):
             errors["name"] = "A cohort with this name exists; choose another name."
         try:
             start = date.fromisoformat(start_date.strip())
@@ -429,7 +432,9 @@ class Manage:
     ) -> BarChart:
         total = len(members)
         shares = [
-            100.0 * sum(1 for s in members if s.days_done >= d) / total if total else 0.0
+            100.0 * sum(1 for s in members if s.days_done >= d) / total
+            if total
+            else 0.0
             for d in range(1, TRAINING_DAYS + 1)
         ]
         finished = shares[-1]
@@ -454,7 +459,9 @@ class Manage:
             headers=("Day", "Learners who finished all work up to that day"),
             maximum=100.0,
             tick_format="{:.0f}%",
-            highlight=day - 1 if day is not None and 1 <= day <= TRAINING_DAYS else None,
+            highlight=day - 1
+            if day is not None and 1 <= day <= TRAINING_DAYS
+            else None,
         )
 
     def _quiz_charts(self, members: Sequence[LearnerSummary]) -> tuple[BarChart, ...]:
@@ -487,7 +494,9 @@ class Manage:
             )
         return tuple(charts)
 
-    def find_learners(self, params: Mapping[str, str]) -> Page[tuple[LearnerSummary, Status]]:
+    def find_learners(
+        self, params: Mapping[str, str]
+    ) -> Page[tuple[LearnerSummary, Status]]:
         """Learners of every cohort, searched by name or email."""
         chosen = LearnerFilter.parse(params)
         if not chosen.search and chosen.status is None:
@@ -592,12 +601,13 @@ class Manage:
             if attempt.number != latest:
                 raise Conflict("Only the latest attempt at a quiz can be removed.")
             self.ctx.store.remove_attempt(user_id, attempt.id)
+            result = "passed" if attempt.passed else "not passed"
             self.ctx.audit(
                 actor,
                 "attempt.reset",
                 user_id,
                 f"{attempt.quiz_slug} attempt {attempt.number} "
-                f"({attempt.percent:g}%, {'passed' if attempt.passed else 'not passed'})",
+                f"({attempt.percent:g}%, {result})",
                 reason,
             )
             self.quiz_results.learner_changed(user_id)
@@ -617,7 +627,8 @@ class Manage:
             if user.is_manager:
                 raise Invalid("Managers are not enrolled in cohorts.")
             if user.cohort_id == cohort.id:
-                raise Conflict(f"{user.name} is already in {cohort.name}.")
+                message = f"{user.name} is already in {cohort.name}."
+                raise Invalid(message, {"cohort_id": message})
             before = self.ctx.cohort(user.cohort_id)
             moved = replace(user, cohort_id=cohort.id, start_date=cohort.start_date)
             self.ctx.store.save_user(moved)
@@ -636,6 +647,9 @@ class Manage:
         user = self.ctx.store.user_by_email(email) if email.strip() else None
         if user is None:
             message = "No account uses this email address."
+            raise Invalid(message, {"email": message})
+        if user.cohort_id == cohort_id:
+            message = f"{user.name} is already in this cohort."
             raise Invalid(message, {"email": message})
         return self.move_to_cohort(user.id, cohort_id, actor)
 
@@ -722,7 +736,10 @@ class Manage:
             reply = self._data(user_id).replies.get(key)
             if reply is None:
                 raise NotFound("This learner has no reply to that question.")
-            if str(len(reply.versions)) != version or reply.state is not ReplyState.PENDING:
+            if (
+                str(len(reply.versions)) != version
+                or reply.state is not ReplyState.PENDING
+            ):
                 raise Conflict(
                     "This reply was reviewed by someone else, or the learner sent a "
                     "new version, while you were reading it. Open the queue again."
@@ -780,7 +797,9 @@ class Manage:
         thresholds = self.ctx.content.program.thresholds
         registered = {email_key(s.email) for s in self.summaries.all()}
         rows = [
-            EligibilityRow(record, decide(record, thresholds), record.email in registered)
+            EligibilityRow(
+                record, decide(record, thresholds), record.email in registered
+            )
             for record in self.ctx.store.all_eligibility()
             if not needle
             or _matches(
@@ -805,7 +824,9 @@ class Manage:
         report = self.eligibility.import_csv(data, actor, dry_run, source)
         # The service audits only imports that changed something.
         if not report.ok or dry_run or not (report.added or report.updated):
-            outcome = "refused" if not report.ok else "dry run" if dry_run else "no change"
+            outcome = (
+                "refused" if not report.ok else "dry run" if dry_run else "no change"
+            )
             self.ctx.audit(
                 actor,
                 "eligibility.import",
@@ -851,7 +872,11 @@ def _answers(quiz: Quiz, attempt: Attempt) -> tuple[AnswerView, ...]:
             unknown = [g for g in given if g not in {o.id for o in question.options}]
             text = ", ".join(unknown)
         elif question.kind is QuestionKind.TRUE_FALSE:
-            text = {"true": "True", "false": "False"}.get(given[0], given[0]) if given else ""
+            text = (
+                {"true": "True", "false": "False"}.get(given[0], given[0])
+                if given
+                else ""
+            )
         else:
             text = given[0] if given else ""
         views.append(

@@ -212,7 +212,9 @@ class QuizResults:
 
     def reports(self) -> list[QuizReport]:
         """Every quiz's report, in the order of the modules."""
-        return [self.report(q.slug) for q in self.ctx.content.curriculum.ordered_quizzes]
+        return [
+            self.report(q.slug) for q in self.ctx.content.curriculum.ordered_quizzes
+        ]
 
     def best_percents(self, slug: str, user_ids: Iterable[str]) -> list[float]:
         """The best scores at one quiz of the given learners who attempted it."""
@@ -267,8 +269,13 @@ def _question_report(
     if question.kind is QuestionKind.SHORT:
         typed = Counter(normalise_text(r[0]) for r in answered)
         choices = tuple(
-            Choice(text, None, mark_question(question, [text]) == 1.0, count,
-                   100.0 * count / total)
+            Choice(
+                text,
+                None,
+                mark_question(question, [text]) == 1.0,
+                count,
+                100.0 * count / total,
+            )
             for text, count in typed.most_common(SHORT_ANSWERS_SHOWN)
         )
         return QuestionReport(number, question, item, choices, 0, blank)
@@ -286,8 +293,9 @@ def _question_report(
     else:
         counts = answer_distribution(answered, [o.id for o in question.options])
         choices = tuple(
-            Choice(o.id, o.text_html, o.correct, counts[o.id],
-                   100.0 * counts[o.id] / total)
+            Choice(
+                o.id, o.text_html, o.correct, counts[o.id], 100.0 * counts[o.id] / total
+            )
             for o in question.options
         )
     return QuestionReport(number, question, item, choices, counts["other"], blank)
@@ -307,7 +315,10 @@ COLUMNS: dict[str, Columns] = {
         ("quizzes_passed", "Quizzes passed"),
         ("replies_approved", "Practice replies approved by a manager"),
         ("percent", "Share of all training items done, 0-100"),
-        ("completed_at", "When the training was completed (UTC, ISO 8601); empty if not"),
+        (
+            "completed_at",
+            "When the training was completed (UTC, ISO 8601); empty if not",
+        ),
         ("eligible", "yes or no: eligibility from course records or an override"),
         ("certificate_id", "The newest certificate's id; empty if none"),
         ("certificate_status", "valid, expired, revoked or superseded; empty if none"),
@@ -525,7 +536,9 @@ def _eligibility(academy: "Academy") -> Iterable[Sequence[object]]:
         override = record.override
         common = (
             decision.eligible,
-            None if override is None else ("eligible" if override.eligible else "not eligible"),
+            None
+            if override is None
+            else ("eligible" if override.eligible else "not eligible"),
             None if override is None else override.reason,
             email_key(record.email) in registered,
         )

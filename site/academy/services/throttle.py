@@ -51,7 +51,7 @@ class LoginThrottle:
                 return 0.0
             extra = len(recent) - self.allowed
             delay = min(self.base_delay * 2**extra, self.window)
-            return max(0.0, recent[-1] + delay - now)
+            return float(max(0.0, recent[-1] + delay - now))
 
     def check(self, *keys: str) -> None:
         """Raise TooManyRequests if any key must still wait."""

@@ -39,7 +39,7 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-class DurableJSONStorage(Storage):  # type: ignore[misc]
+class DurableJSONStorage(Storage):
     """A JSON file rewritten atomically and durably on every write.
 
     TinyDB's stock JSONStorage truncates and rewrites the file in place, so a
@@ -79,7 +79,7 @@ class MemoryFiles:
             return sorted(n for n in self.files if n.startswith(prefix))
 
 
-class MemoryStorage(Storage):  # type: ignore[misc]
+class MemoryStorage(Storage):
     """Keeps the JSON text in memory; serialising keeps copies independent."""
 
     def __init__(self, name: str, files: MemoryFiles) -> None:

@@ -155,7 +155,7 @@ class Store:
         assert self.folder is not None
         path = self.folder / f"{name}.json"
         if batch:
-            middleware = CachingMiddleware(DurableJSONStorage)
+            middleware = CachingMiddleware(DurableJSONStorage)  # type: ignore[no-untyped-call]
             middleware.WRITE_CACHE_SIZE = 1_000_000
             return TinyDB(path, storage=middleware)
         return TinyDB(path, storage=DurableJSONStorage)

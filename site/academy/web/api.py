@@ -35,7 +35,8 @@ async def push_eligibility(request: Request) -> Response:
     if not isinstance(records, list):
         return JSONResponse(
             {
-                "error": "Send a JSON array of records, or an object with a 'records' array."
+                "error": "Send a JSON array of records, or an object with a "
+                "'records' array."
             },
             status_code=422,
         )

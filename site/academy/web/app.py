@@ -64,7 +64,8 @@ async def login_required(request: Request, exc: Exception) -> Response:
 
 
 MESSAGES = {
-    404: "There is nothing at this address. Check the link, or start from the dashboard.",
+    404: "There is nothing at this address. Check the link, or start from your "
+    "dashboard.",
     405: "This address does not accept that kind of request.",
 }
 

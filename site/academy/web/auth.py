@@ -100,9 +100,9 @@ async def login(request: Request) -> Response:
         token = await run_in_threadpool(academy.accounts.start_session, user)
         if next_path == "/dashboard" and user.is_manager:
             next_path = "/manage"
-        response = redirect(request, next_path)
-        start_session(request, response, token)
-        return response
+        done = redirect(request, next_path)
+        start_session(request, done, token)
+        return done
     return page(request, "login.html", {"values": values, "next": next_path})
 
 

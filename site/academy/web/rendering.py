@@ -82,6 +82,16 @@ NOTICES = {
     "issued": "Certificate issued.",
     "reset": "Attempt removed; the learner can try again.",
     "token-created": "Token created.",
+    "token-revoked": "Token revoked.",
+    "cohort-created": "Cohort created.",
+    "enrolled": "Learner enrolled in the cohort.",
+    "enrolled-course": "Learners with a record of that course are enrolled.",
+    "moved": "Learner moved to the cohort.",
+    "extended": "Extension saved.",
+    "override-saved": "Eligibility decision saved.",
+    "approved": "Reply approved.",
+    "returned": "Reply returned to the learner with your comment.",
+    "issued-all": "Every certificate that was due is issued.",
 }
 
 
