@@ -36,7 +36,7 @@ from academy.services.certificates import Certificates, require_reason
 from academy.services.charts import BarChart, bar_chart, histogram_labels
 from academy.services.context import Context, new_id
 from academy.services.eligibility import EligibilityService, ImportReport
-from academy.services.reports import HISTOGRAM_BINS, QuizResults
+from academy.services.reports import HISTOGRAM_BINS, QuizReport, QuizResults
 from academy.services.summaries import LearnerSummary, SummaryIndex, progress_of
 from academy.store import LearnerData, email_key
 
@@ -282,6 +282,7 @@ class LearnerRecord:
     certificates: tuple[CertificateView, ...]
     audit: tuple[AuditEntry, ...]
     dated_cohorts: tuple[Cohort, ...]
+    names: dict[str, str]  # display names of the actors and reviewers shown
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,17 @@ class ReviewItem:
     def version(self) -> int:
         """Which version is under review; a stale form names an older one."""
         return len(self.reply.versions)
+
+    @property
+    def anchor(self) -> str:
+        """A name for this item unique on the page, for ids and links."""
+        return f"{self.user.id}-{self.quiz.slug}-{self.question.id}"
+
+
+@dataclass(frozen=True)
+class QuizPage:
+    report: QuizReport
+    chart: BarChart
 
 
 @dataclass(frozen=True)
@@ -469,7 +481,6 @@ class Manage:
         charts = []
         for quiz in self.ctx.content.curriculum.ordered_quizzes:
             best = self.quiz_results.best_percents(quiz.slug, user_ids)
-            counts = score_histogram(best, HISTOGRAM_BINS)
             passed = sum(1 for p in best if p >= quiz.pass_percent)
             description = (
                 f"Best scores of the {len(best)} learners who attempted it; "
@@ -477,20 +488,9 @@ class Manage:
                 if best
                 else "Nobody in this cohort has attempted this quiz yet."
             )
+            counts = score_histogram(best, HISTOGRAM_BINS)
             charts.append(
-                bar_chart(
-                    id=f"quiz-{quiz.slug}",
-                    title=quiz.title,
-                    description=description,
-                    labels=histogram_labels(HISTOGRAM_BINS),
-                    values=[float(c) for c in counts],
-                    value_labels=[str(c) for c in counts],
-                    x_title="Best score, %",
-                    y_title="Learners",
-                    headers=("Best score, %", "Learners"),
-                    width=360.0,
-                    height=200.0,
-                )
+                _score_chart(f"quiz-{quiz.slug}", quiz.title, description, counts)
             )
         return tuple(charts)
 
@@ -502,6 +502,26 @@ class Manage:
         if not chosen.search and chosen.status is None:
             return paginate([], 1)
         return paginate(chosen.apply(self.summaries.all(), self.ctx.now()), chosen.page)
+
+    # -- quizzes --------------------------------------------------------------
+
+    def quiz_reports(self) -> list[QuizReport]:
+        return self.quiz_results.reports()
+
+    def quiz_page(self, slug: str) -> QuizPage:
+        """One quiz's statistics, with its score distribution drawn."""
+        report = self.quiz_results.report(slug)
+        passed = report.passed
+        description = (
+            f"Best scores of the {report.learners} learners who attempted it; "
+            f"{passed} passed (pass mark {report.quiz.pass_percent}%)."
+            if report.learners
+            else "Nobody has attempted this quiz yet."
+        )
+        chart = _score_chart(
+            "scores", "Best scores", description, list(report.histogram), 720.0, 240.0
+        )
+        return QuizPage(report, chart)
 
     # -- one learner ------------------------------------------------------------
 
@@ -533,6 +553,12 @@ class Manage:
         )
         subjects = {user.id, email_key(user.email)}
         audit = [e for e in self.ctx.store.audit() if e.subject in subjects]
+        people = [e.actor_id for e in audit] + [
+            v.reviewer_id
+            for r in data.replies.values()
+            for v in r.versions
+            if v.reviewer_id
+        ]
         return LearnerRecord(
             user=user,
             cohort=self.ctx.cohort(user.cohort_id),
@@ -546,6 +572,7 @@ class Manage:
             certificates=tuple(CertificateView(c, c.status(now)) for c in certs),
             audit=tuple(reversed(audit)),
             dated_cohorts=self.dated_cohorts(),
+            names=self.names(people),
         )
 
     def _data(self, user_id: str) -> LearnerData:
@@ -858,6 +885,30 @@ class Manage:
             if user is not None:
                 names[user_id] = user.name
         return names
+
+
+def _score_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    counts: Sequence[int],
+    width: float = 540.0,
+    height: float = 220.0,
+) -> BarChart:
+    """A histogram of best scores in equal bins from 0 to 100%."""
+    return bar_chart(
+        id=chart_id,
+        title=title,
+        description=description,
+        labels=histogram_labels(len(counts)),
+        values=[float(c) for c in counts],
+        value_labels=[str(c) for c in counts],
+        x_title="Best score, %",
+        y_title="Learners",
+        headers=("Best score, %", "Learners"),
+        width=width,
+        height=height,
+    )
 
 
 def _answers(quiz: Quiz, attempt: Attempt) -> tuple[AnswerView, ...]:
