@@ -61,7 +61,10 @@ class Academy:
     def _preview(self, cert: Certificate) -> bytes:
         content = self.ctx.content
         return render_preview(
-            cert, content.program, certificates=content.certificates_dir
+            cert,
+            content.program,
+            now=self.ctx.now(),
+            certificates=content.certificates_dir,
         )
 
     def _learner_changed(self, user_id: str) -> None:

@@ -133,12 +133,16 @@ class Certificates:
         return pdf
 
     def preview_image(self, cert_id: str) -> bytes:
+        """The link-preview card; a new one is drawn when the status changes."""
         cert = self.get(cert_id)
-        image = self.ctx.store.blob(f"{cert.id}.png")
+        status = cert.status(self.ctx.now())
+        valid = status is CertificateStatus.VALID
+        name = f"{cert.id}.png" if valid else f"{cert.id}.{status}.png"
+        image = self.ctx.store.blob(name)
         if image is None:
-            self._render_files(cert)
-            image = self.ctx.store.blob(f"{cert.id}.png")
-        assert image is not None
+            with self._render_lock:
+                image = self.preview(cert)
+            self.ctx.store.save_blob(name, image)
         return image
 
     def revoke(self, cert_id: str, reason: str, actor: str) -> Certificate:

@@ -305,6 +305,13 @@ class ReviewItem:
 
 
 @dataclass(frozen=True)
+class AuditPage:
+    entries: Page[AuditEntry]
+    actions: list[str]  # every action in the log, for the filter
+    names: dict[str, str]
+
+
+@dataclass(frozen=True)
 class QuizPage:
     report: QuizReport
     chart: BarChart
@@ -701,12 +708,13 @@ class Manage:
         )
         return moved
 
-    def override(self, email: str, choice: str, reason: str, actor: str) -> Decision:
-        """Mark eligible, not eligible, or clear the override; the service audits."""
+    def override(self, user_id: str, choice: str, reason: str, actor: str) -> Decision:
+        """Mark a learner eligible or not, or clear that; the service audits it."""
+        user = self._user(user_id)
         if choice not in OVERRIDES:
             message = "Choose eligible, not eligible, or clear."
             raise Invalid(message, {"decision": message})
-        return self.eligibility.override(email, OVERRIDES[choice], reason, actor)
+        return self.eligibility.override(user.email, OVERRIDES[choice], reason, actor)
 
     # -- practice replies --------------------------------------------------------
 
@@ -870,8 +878,13 @@ class Manage:
         """Entries the filter keeps, newest first."""
         return [e for e in reversed(self.ctx.store.audit()) if chosen.keeps(e)]
 
-    def audit_actions(self) -> list[str]:
-        return sorted({e.action for e in self.ctx.store.audit()})
+    def audit_page(self, chosen: AuditFilter) -> AuditPage:
+        entries = paginate(self.audit_entries(chosen), chosen.page)
+        people = [e.actor_id for e in entries.items] + [
+            e.subject for e in entries.items
+        ]
+        actions = sorted({e.action for e in self.ctx.store.audit()})
+        return AuditPage(entries, actions, self.names(people))
 
     def names(self, ids: Sequence[str]) -> dict[str, str]:
         """Display names for the user ids among `ids` (actors, subjects)."""
