@@ -11,6 +11,7 @@ from pathlib import Path
 from academy.content import ContentError, load_content
 from academy.settings import SETTINGS_HELP, Settings, from_environment
 from academy.store import DataFolderLocked
+from academy.store.backup import BackupError, backup, restore
 
 logger = logging.getLogger("academy")
 
@@ -62,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     issue.add_argument("--dry-run", action="store_true", help="list, issue nothing")
 
+    backup = sub.add_parser("backup", help="copy the data folder, also while serving")
+    backup.add_argument("target", type=Path, help="a new, empty folder")
+
+    restore = sub.add_parser("restore", help="replace the data folder with a backup")
+    restore.add_argument(
+        "source", type=Path, help="a folder written by `academy backup`"
+    )
+
     export = sub.add_parser("export", help="write a CSV report to standard output")
     export.add_argument(
         "kind", choices=["grades", "responses", "certificates", "eligibility"]
@@ -99,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import-eligibility": _import,
         "issue": _issue,
         "export": _export,
+        "backup": _backup,
+        "restore": _restore,
     }
     try:
         return commands[args.command](settings, args)
@@ -106,6 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"The content has {len(error.problems)} problem(s):", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
+        return 1
+    except BackupError as error:
+        print(f"academy: {error}", file=sys.stderr)
         return 1
     except DataFolderLocked as error:
         print(f"academy: {error}", file=sys.stderr)
@@ -249,3 +263,21 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         academy.close()
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    report = backup(Path(settings.data_dir), args.target)
+    print(
+        f"Backed up {report.files} files ({report.bytes:,} bytes) to {report.folder}."
+    )
+    return 0
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> int:
+    report = restore(args.source, Path(settings.data_dir))
+    kept = report.folder.parent / f".{report.folder.name}.before-restore"
+    print(
+        f"Restored {report.files} files into {report.folder}. "
+        f"The data it replaced is kept in {kept}."
+    )
+    return 0

@@ -199,3 +199,24 @@ def test_store_parallel_writes_to_one_learner_lose_nothing(store: Store) -> None
         t.join()
     data = store.learner("u_1")
     assert data is not None and len(data.attempts) == 20
+
+
+def test_store_new_record_costs_one_durable_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from academy.store.storage import DurableJSONStorage
+
+    store = Store(tmp_path / "data").open()
+    writes: list[dict[str, object]] = []
+    original = DurableJSONStorage.write
+
+    def counting(self: DurableJSONStorage, data: dict[str, dict[str, object]]) -> None:
+        writes.append(json.loads(json.dumps(data)))
+        original(self, data)
+
+    monkeypatch.setattr(DurableJSONStorage, "write", counting)
+    store.add_user(user())
+    assert len(writes) == 1 and writes[0]["user"]
+    store.save_reply(PracticeReply("u_1", "q1", "r", (ReplyVersion("t", AT, False),)))
+    assert len(writes) == 2
+    store.close()

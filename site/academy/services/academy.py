@@ -41,7 +41,7 @@ class Academy:
         )
         self.renderer = CertificateRenderer(content.certificates_dir)
         self.summaries = SummaryIndex(self.ctx)
-        self.accounts = Accounts(self.ctx)
+        self.accounts = Accounts(self.ctx, self.summaries.refresh)
         self.certificates = Certificates(
             self.ctx, self.summaries, self.renderer, self.urls, self._preview
         )

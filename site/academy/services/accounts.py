@@ -4,6 +4,7 @@ import hashlib
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
@@ -57,8 +58,12 @@ def validate_registration(name: str, email: str, password: str) -> dict[str, str
 
 
 class Accounts:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(
+        self, ctx: Context, on_register: Callable[[str], object] | None = None
+    ) -> None:
         self.ctx = ctx
+        # Called with each new account's id, so overviews list it at once.
+        self.on_register = on_register
         s = ctx.settings
         self.hasher = PasswordHasher(
             time_cost=s.argon2_time_cost,
@@ -97,6 +102,8 @@ class Accounts:
                 {"email": "This email is already registered. Sign in instead."},
             ) from None
         logger.info("account registered: %s", user.id)
+        if self.on_register is not None:
+            self.on_register(user.id)
         return user
 
     def authenticate(self, email: str, password: str, client: str) -> User:

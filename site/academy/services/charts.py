@@ -12,7 +12,7 @@ from dataclasses import dataclass
 WIDTH = 640.0
 HEIGHT = 240.0
 LEFT = 48.0  # room for the value axis labels
-RIGHT = 8.0
+RIGHT = 16.0
 TOP = 16.0
 BOTTOM = 40.0  # room for the category labels and the axis title
 
@@ -35,7 +35,9 @@ class Bar:
 
 @dataclass(frozen=True)
 class Tick:
-    y: float
+    """A labelled position on an axis: a y for the value axis, an x for categories."""
+
+    at: float
     label: str
 
 
@@ -57,6 +59,8 @@ class BarChart:
     bars: tuple[Bar, ...]
     ticks: tuple[Tick, ...]
     headers: tuple[str, str]
+    # Labels under the bars' edges (a histogram) instead of under their middles.
+    edges: tuple[Tick, ...] = ()
 
     @property
     def rows(self) -> tuple[tuple[str, str], ...]:
@@ -66,6 +70,11 @@ class BarChart:
     @property
     def empty(self) -> bool:
         return all(bar.value == 0 for bar in self.bars)
+
+
+def intervals(top: float) -> int:
+    """How many gridline steps divide 0..top into round numbers (4, 5, 2 or 1)."""
+    return next((n for n in (4, 5, 2) if (top / n).is_integer()), 1)
 
 
 def nice_ceiling(value: float) -> float:
@@ -93,15 +102,20 @@ def bar_chart(
     maximum: float | None = None,
     tick_format: str = "{:g}",
     highlight: int | None = None,
+    edge_labels: Sequence[str] = (),
     width: float = WIDTH,
     height: float = HEIGHT,
 ) -> BarChart:
     """Lay out one bar per value on a scale from 0 to `maximum` (or a round top).
 
-    `highlight` is the index of a bar to mark, such as today's day.
+    `highlight` is the index of a bar to mark, such as today's day. With
+    `edge_labels` (one more than the values) the category axis is labelled at
+    the bars' edges, as a histogram's bin boundaries are.
     """
     if not len(labels) == len(values) == len(value_labels):
         raise ValueError("labels, values and value labels must have equal lengths")
+    if edge_labels and len(edge_labels) != len(values) + 1:
+        raise ValueError("a histogram needs one more edge label than values")
     top = maximum if maximum is not None else nice_ceiling(max(values, default=0))
     plot_left, plot_right = LEFT, width - RIGHT
     plot_top, plot_bottom = TOP, height - BOTTOM
@@ -126,9 +140,17 @@ def bar_chart(
                 highlight=index == highlight,
             )
         )
+    steps = intervals(top)
     ticks = tuple(
-        Tick(round(plot_bottom - span * i / 4, 2), tick_format.format(top * i / 4))
-        for i in range(5)
+        Tick(
+            round(plot_bottom - span * i / steps, 2),
+            tick_format.format(top * i / steps),
+        )
+        for i in range(steps + 1)
+    )
+    edges = tuple(
+        Tick(round(plot_left + i * slot, 2), label)
+        for i, label in enumerate(edge_labels)
     )
     return BarChart(
         id=id,
@@ -145,7 +167,13 @@ def bar_chart(
         bars=tuple(bars),
         ticks=ticks,
         headers=headers,
+        edges=edges,
     )
+
+
+def histogram_edges(bins: int) -> list[str]:
+    """The boundaries of equal-width percentage bins: '0', '10', ..., '100'."""
+    return [f"{i * 100 // bins}" for i in range(bins + 1)]
 
 
 def histogram_labels(bins: int) -> list[str]:

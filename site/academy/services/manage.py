@@ -33,7 +33,12 @@ from academy.domain.records import (
 )
 from academy.domain.schedule import TRAINING_DAYS, Schedule
 from academy.services.certificates import Certificates, require_reason
-from academy.services.charts import BarChart, bar_chart, histogram_labels
+from academy.services.charts import (
+    BarChart,
+    bar_chart,
+    histogram_edges,
+    histogram_labels,
+)
 from academy.services.context import Context, new_id
 from academy.services.eligibility import EligibilityService, ImportReport
 from academy.services.reports import HISTOGRAM_BINS, QuizReport, QuizResults
@@ -44,7 +49,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PAGE_SIZE = 50
-REVIEWS_PER_PAGE = 20
+REVIEWS_PER_PAGE = 10
 MAX_EXTENSION_DAYS = 60
 MAX_COHORT_NAME = 100
 MAX_COMMENT = 2000
@@ -113,17 +118,17 @@ def _matches(needle: str, *haystack: str) -> bool:
 
 
 SORTS: dict[str, tuple[str, Callable[[tuple[LearnerSummary, Status]], object]]] = {
-    "name": ("Name (A to Z)", lambda r: (r[0].name.casefold(), r[0].email)),
+    "name": ("name, A to Z", lambda r: (r[0].name.casefold(), r[0].email)),
     "progress": (
-        "Progress (least first)",
+        "progress, least first",
         lambda r: (r[0].percent, r[0].name.casefold()),
     ),
     "activity": (
-        "Last activity (longest ago first)",
+        "last activity, longest ago first",
         lambda r: (r[0].last_active_at or _NEVER, r[0].name.casefold()),
     ),
     "status": (
-        "Status (late first)",
+        "status, late first",
         lambda r: (STATUS_ORDER.index(r[1]), r[0].name.casefold()),
     ),
 }
@@ -481,6 +486,8 @@ class Manage:
             highlight=day - 1
             if day is not None and 1 <= day <= TRAINING_DAYS
             else None,
+            width=1080.0,
+            height=280.0,
         )
 
     def _quiz_charts(self, members: Sequence[LearnerSummary]) -> tuple[BarChart, ...]:
@@ -526,7 +533,7 @@ class Manage:
             else "Nobody has attempted this quiz yet."
         )
         chart = _score_chart(
-            "scores", "Best scores", description, list(report.histogram), 720.0, 240.0
+            "scores", "Best scores", description, list(report.histogram), 1080.0, 260.0
         )
         return QuizPage(report, chart)
 
@@ -538,7 +545,12 @@ class Manage:
         user, now = data.user, self.ctx.now()
         curriculum = self.ctx.content.curriculum
         progress = progress_of(self.ctx, data)
-        certs = sorted(data.certificates, key=lambda c: c.issued_at, reverse=True)
+        # Newest first; a replacement comes before what it replaced, even in a tie.
+        certs = sorted(
+            data.certificates,
+            key=lambda c: (c.issued_at, c.superseded_by is None),
+            reverse=True,
+        )
         certified = any(c.status(now) is CertificateStatus.VALID for c in certs)
 
         quizzes = []
@@ -914,6 +926,7 @@ def _score_chart(
         title=title,
         description=description,
         labels=histogram_labels(len(counts)),
+        edge_labels=histogram_edges(len(counts)),
         values=[float(c) for c in counts],
         value_labels=[str(c) for c in counts],
         x_title="Best score, %",

@@ -27,7 +27,8 @@ from typing import Any, TypeVar
 
 from tinydb import Query, TinyDB
 from tinydb.middlewares import CachingMiddleware
-from tinydb.table import Document
+from tinydb.queries import QueryLike
+from tinydb.table import Table
 
 from academy.domain.certificate import Certificate
 from academy.domain.errors import Conflict
@@ -78,6 +79,18 @@ class PendingReply:
     user_id: str
     key: str
     submitted_at: datetime
+
+
+def _upsert(table: Table, doc: dict[str, Any], cond: QueryLike) -> None:
+    """Update or insert with exactly one write.
+
+    TinyDB's own upsert first writes an unchanged table and then inserts, so a
+    crash between the two could leave a file holding an empty table.
+    """
+    if table.contains(cond):
+        table.update(doc, cond)
+    else:
+        table.insert(doc)
 
 
 def _rows(raw: dict[str, Any] | None, table: str) -> list[dict[str, Any]]:
@@ -204,7 +217,7 @@ class Store:
 
     def save_user(self, user: User) -> None:
         with self.learner_lock(user.id), self._open(f"{LEARNERS}/{user.id}") as db:
-            db.table("user").upsert(Document(to_doc(user), doc_id=1))
+            _upsert(db.table("user"), to_doc(user), Query().id == user.id)
 
     def user(self, user_id: str) -> User | None:
         rows = _rows(self._raw(f"{LEARNERS}/{user_id}"), "user")
@@ -293,7 +306,7 @@ class Store:
             self.learner_lock(reply.user_id),
             self._open(f"{LEARNERS}/{reply.user_id}") as db,
         ):
-            db.table("replies").upsert(doc, Query().key == reply.key)
+            _upsert(db.table("replies"), doc, Query().key == reply.key)
         with self._index_lock:
             if reply.state is ReplyState.PENDING:
                 self._pending[(reply.user_id, reply.key)] = reply.latest.submitted_at
@@ -314,7 +327,7 @@ class Store:
             self.learner_lock(cert.user_id),
             self._open(f"{LEARNERS}/{cert.user_id}") as db,
         ):
-            db.table("certificates").upsert(to_doc(cert), Query().id == cert.id)
+            _upsert(db.table("certificates"), to_doc(cert), Query().id == cert.id)
         with self._index_lock:
             self._certificates[cert.id] = cert.user_id
 
@@ -352,7 +365,7 @@ class Store:
 
     def _put(self, name: str, table: str, doc: dict[str, Any]) -> None:
         with self.lock(name), self._open(name) as db:
-            db.table(table).upsert(doc, Query().id == doc["id"])
+            _upsert(db.table(table), doc, Query().id == doc["id"])
 
     def cohorts(self) -> list[Cohort]:
         return self._all("cohorts", "cohorts", Cohort)
@@ -391,7 +404,7 @@ class Store:
                 table = db.table("records")
                 for record in group:
                     doc = {**to_doc(record), "email": email_key(record.email)}
-                    table.upsert(doc, q.email == doc["email"])
+                    _upsert(table, doc, q.email == doc["email"])
 
     def all_eligibility(self) -> list[Eligibility]:
         result = []

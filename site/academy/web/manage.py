@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from academy.domain.errors import Invalid, NotFound
+from academy.domain.itemstats import REVIEW_THRESHOLD_PERCENT
 from academy.services.manage import (
     SORTS,
     STATUS_ORDER,
@@ -309,9 +310,12 @@ async def quiz(request: Request) -> Response:
     """One quiz's statistics over first attempts, question by question."""
     await require_manager(request)
     found = await run_in_threadpool(_manage(request).quiz_page, _param(request, "slug"))
-    return _render(
-        request, "manage/quiz.html", {"q": found.report, "chart": found.chart}
-    )
+    context = {
+        "q": found.report,
+        "chart": found.chart,
+        "threshold": REVIEW_THRESHOLD_PERCENT,
+    }
+    return _render(request, "manage/quiz.html", context)
 
 
 async def _replies_page(
@@ -485,8 +489,11 @@ async def import_eligibility(request: Request) -> Response:
     form = await read_form(request)
     upload = form.get("file")
     data, filename = b"", ""
-    if isinstance(upload, UploadFile):
-        data, filename = await upload.read(), upload.filename or ""
+    try:
+        if isinstance(upload, UploadFile):
+            data, filename = await upload.read(), upload.filename or ""
+    finally:
+        await form.close()  # every uploaded part, not only the one read
     dry_run = form.get("dry_run") == "yes"
     try:
         report = await run_in_threadpool(
