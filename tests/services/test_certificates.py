@@ -4,12 +4,12 @@ import threading
 from datetime import timedelta
 
 import pytest
-from tests.factories import finish_training, learner, make_eligible
 
 from academy.clock import FrozenClock
 from academy.domain.certificate import CertificateStatus
 from academy.domain.errors import Conflict, Invalid
 from academy.services.academy import Academy
+from tests.factories import finish_training, learner, make_eligible
 
 
 def test_issue_when_training_completes_after_eligibility(

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 from starlette.testclient import TestClient
-from tests.conftest import PASSWORD, csrf, login, post, register
 
 from academy.clock import FrozenClock
 from academy.services.academy import Academy
 from academy.services.demo import correct_answers
+from tests.conftest import PASSWORD, csrf, login, post, register
 
 
 def form_answers(answers: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -9,13 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from PIL import Image
 from starlette.testclient import TestClient
-from tests.factories import finish_training, learner, make_eligible
 
 from academy.clock import FrozenClock
 from academy.credentials.baking import unbake
 from academy.credentials.openbadges3 import verify_credential
 from academy.domain.certificate import Certificate
 from academy.services.academy import Academy
+from tests.factories import finish_training, learner, make_eligible
 
 
 @pytest.fixture
