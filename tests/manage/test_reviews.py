@@ -86,6 +86,8 @@ def test_reviews_returned_reply_can_be_answered(people: People, academy, pending
     assert state.replies[pending].latest.comment == comment
     assert state.reply_open(question_id)
     assert academy.store.audit()[-1].action == "reply.return"
+    learner_page = people.learner_browser.get(f"/quizzes/{QUIZ}").text
+    assert comment in learner_page
 
     academy.learning.submit_reply(people.learner, QUIZ, question_id, reply_text(70))
     assert [p.key for p in academy.store.pending_replies()] == [pending]

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from academy.domain.certificate import Certificate, CertificateStatus
@@ -117,7 +117,7 @@ def _matches(needle: str, *haystack: str) -> bool:
     return any(folded in text.casefold() for text in haystack)
 
 
-SORTS: dict[str, tuple[str, Callable[[tuple[LearnerSummary, Status]], object]]] = {
+SORTS: dict[str, tuple[str, Callable[[tuple[LearnerSummary, Status]], Any]]] = {
     "name": ("name, A to Z", lambda r: (r[0].name.casefold(), r[0].email)),
     "progress": (
         "progress, least first",
@@ -168,12 +168,13 @@ class LearnerFilter:
     def apply(
         self, summaries: Sequence[LearnerSummary], now: datetime
     ) -> list[tuple[LearnerSummary, Status]]:
+        """The summaries this filter keeps, each with its status, in order."""
         rows = [(s, s.status(now)) for s in summaries]
         if self.status is not None:
             rows = [r for r in rows if r[1] is self.status]
         if self.search:
             rows = [r for r in rows if _matches(self.search, r[0].name, r[0].email)]
-        rows.sort(key=SORTS[self.sort][1])  # type: ignore[arg-type]
+        rows.sort(key=SORTS[self.sort][1])
         return rows
 
 
@@ -186,6 +187,7 @@ class AuditFilter:
 
     @classmethod
     def parse(cls, params: Mapping[str, str]) -> "AuditFilter":
+        """Read a query string; every field is optional."""
         return cls(
             action=_search_text(params.get("action")),
             actor=_search_text(params.get("actor")),
@@ -386,12 +388,14 @@ class Manage:
         ]
 
     def cohort(self, cohort_id: str) -> Cohort:
+        """The cohort with this id; NotFound otherwise."""
         cohort = self.ctx.cohort(cohort_id)
         if cohort is None:
             raise NotFound("There is no such cohort.")
         return cohort
 
     def dated_cohorts(self) -> tuple[Cohort, ...]:
+        """Cohorts with a shared start date, latest start first."""
         cohorts = [c for c in self.ctx.store.cohorts() if not c.is_open]
         return tuple(
             sorted(cohorts, key=lambda c: c.start_date or date.min, reverse=True)
@@ -520,6 +524,7 @@ class Manage:
     # -- quizzes --------------------------------------------------------------
 
     def quiz_reports(self) -> list[QuizReport]:
+        """Every quiz's results, in schedule order."""
         return self.quiz_results.reports()
 
     def quiz_page(self, slug: str) -> QuizPage:
@@ -823,6 +828,7 @@ class Manage:
         return paginate(views, page_number(params.get("page")))
 
     def certificates_due(self) -> list[LearnerSummary]:
+        """Learners complete and eligible but without a certificate, oldest first."""
         due = (self.summaries.get(user_id) for user_id in self.certificates.ready())
         return sorted((s for s in due if s), key=lambda s: s.completed_at or _NEVER)
 
@@ -891,6 +897,7 @@ class Manage:
         return [e for e in reversed(self.ctx.store.audit()) if chosen.keeps(e)]
 
     def audit_page(self, chosen: AuditFilter) -> AuditPage:
+        """One page of the filtered log, with names for the people in it."""
         entries = paginate(self.audit_entries(chosen), chosen.page)
         people = [e.actor_id for e in entries.items] + [
             e.subject for e in entries.items

@@ -210,7 +210,7 @@ async def _learner_page(
     values: dict[str, str] | None = None,
 ) -> Response:
     record = await run_in_threadpool(_manage(request).learner, user_id)
-    context = {"r": record, "now": academy_of(request).ctx.now()}
+    context = {"r": record}
     return _render(request, "manage/learner.html", context, problem, scope, values)
 
 
