@@ -109,6 +109,9 @@ class Store:
         self._locks_guard = threading.Lock()
         self._index_lock = threading.RLock()
         self._emails: dict[str, str] = {}
+        # Accounts are read on every request; they are small, so all are kept.
+        self._users: dict[str, User] = {}
+        self._cohorts: list[Cohort] | None = None
         self._sessions: dict[str, str] = {}
         self._certificates: dict[str, str] = {}
         self._pending: dict[tuple[str, str], datetime] = {}
@@ -137,6 +140,7 @@ class Store:
         uid = data.user.id
         with self._index_lock:
             self._emails[email_key(data.user.email)] = uid
+            self._users[uid] = data.user
             for cert in data.certificates:
                 self._certificates[cert.id] = uid
             for key, reply in data.replies.items():
@@ -218,10 +222,12 @@ class Store:
     def save_user(self, user: User) -> None:
         with self.learner_lock(user.id), self._open(f"{LEARNERS}/{user.id}") as db:
             _upsert(db.table("user"), to_doc(user), Query().id == user.id)
+            with self._index_lock:
+                self._users[user.id] = user
 
     def user(self, user_id: str) -> User | None:
-        rows = _rows(self._raw(f"{LEARNERS}/{user_id}"), "user")
-        return from_doc(User, rows[0]) if rows else None
+        with self._index_lock:
+            return self._users.get(user_id)
 
     def user_by_email(self, email: str) -> User | None:
         with self._index_lock:
@@ -368,10 +374,16 @@ class Store:
             _upsert(db.table(table), doc, Query().id == doc["id"])
 
     def cohorts(self) -> list[Cohort]:
-        return self._all("cohorts", "cohorts", Cohort)
+        """Every cohort; read on every page, so kept in memory after the first read."""
+        with self.lock("cohorts"):
+            if self._cohorts is None:
+                self._cohorts = self._all("cohorts", "cohorts", Cohort)
+            return list(self._cohorts)
 
     def save_cohort(self, cohort: Cohort) -> None:
-        self._put("cohorts", "cohorts", to_doc(cohort))
+        with self.lock("cohorts"):
+            self._put("cohorts", "cohorts", to_doc(cohort))
+            self._cohorts = None
 
     def tokens(self) -> list[ApiToken]:
         return self._all("tokens", "tokens", ApiToken)
