@@ -5,11 +5,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -104,7 +106,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # bypass_csp lets the tests inject axe-core; the pages themselves have no
+    # inline script, and the CSP header is tested on its own.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
     yield context.new_page()
     context.close()
 
@@ -113,3 +119,40 @@ def snap(page: Page, name: str) -> None:
     """Keep a screenshot of what the journey saw, for people to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@dataclass
+class ClockedServer:
+    """The real app under uvicorn on 127.0.0.1, in this process, with a movable clock."""
+
+    url: str
+    academy: Any
+    clock: Any
+
+
+@pytest.fixture
+def clocked_server(tmp_path: Path) -> Iterator[ClockedServer]:
+    import uvicorn
+
+    from academy.clock import FrozenClock
+    from academy.services.academy import Academy
+    from academy.web.app import create_app
+    from tests.conftest import START, make_settings
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    clock = FrozenClock(START)
+    settings = make_settings(tmp_path / "data", base_url=url)
+    academy = Academy(settings, clock)
+    app = create_app(settings, academy=academy)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield ClockedServer(url, academy, clock)
+    server.should_exit = True
+    thread.join(timeout=10)
