@@ -76,10 +76,10 @@ def academy(app: Starlette, client: TestClient) -> Academy:
     return core
 
 
-def csrf(browser: TestClient) -> str:
+def csrf(browser: TestClient, page: str = "/login") -> str:
     """The CSRF token for this browser's cookie, read from a form page."""
-    match = CSRF.search(browser.get("/login").text)
-    assert match, "no CSRF token on /login"
+    match = CSRF.search(browser.get(page).text)
+    assert match, f"no CSRF token on {page}"
     return match.group(1)
 
 
@@ -88,8 +88,21 @@ def post(browser: TestClient, path: str, data: dict[str, str] | None = None, **k
     return browser.post(path, data={**(data or {}), "csrf_token": csrf(browser)}, **kw)
 
 
+def sign_up(browser: TestClient, name: str, email: str) -> None:
+    """Register through the form, as a person would; the browser is signed in."""
+    token = csrf(browser, "/register")
+    response = browser.post(
+        "/register",
+        data={"csrf_token": token, "name": name, "email": email, "password": PASSWORD},
+    )
+    assert response.status_code == 303, response.text
+
+
 def sign_in(browser: TestClient, email: str, password: str = PASSWORD) -> None:
-    response = post(browser, "/login", {"email": email, "password": password})
+    token = csrf(browser, "/login")
+    response = browser.post(
+        "/login", data={"csrf_token": token, "email": email, "password": password}
+    )
     assert response.status_code == 303, response.text
 
 
@@ -108,11 +121,12 @@ def people(app: Starlette, client: TestClient, academy: Academy) -> People:
     manager, _ = academy.accounts.create_manager(
         "morgan@example.org", PASSWORD, "Morgan Manager"
     )
-    learner = academy.accounts.register("Lee Learner", "lee@example.org", PASSWORD)
     sign_in(client, manager.email)
     # A second browser on the same running app; only the first runs the lifespan.
     other = TestClient(app, follow_redirects=False)
-    sign_in(other, learner.email)
+    sign_up(other, "Lee Learner", "lee@example.org")
+    learner = academy.store.user_by_email("lee@example.org")
+    assert learner is not None
     return People(manager, client, learner, other)
 
 

@@ -62,6 +62,17 @@ def test_learners_extension_refused(people: People, academy, days, reason, field
     assert academy.store.user(people.learner.id).extension_days == 0
 
 
+def test_learners_extension_names_every_problem(people: People, academy):
+    response = post(
+        people.manager_browser,
+        f"/manage/learners/{people.learner.id}/extension",
+        {"days": "0", "reason": ""},
+    )
+    assert response.status_code == 422
+    assert 'href="#extension-days"' in response.text
+    assert 'href="#extension-reason"' in response.text
+
+
 def test_learners_reset_attempt_lets_them_try_again(people: People, academy):
     for _ in range(3):
         academy.learning.submit_attempt(people.learner, "mentor-role", WRONG)

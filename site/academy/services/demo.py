@@ -216,7 +216,7 @@ class DemoSeeder:
             "trained": 14,
             "revoked": 14,
             "midway": 7,
-            "behind": 3,
+            "behind": 4,
             "new": 0,
         }[stage]
         self._work(user, begin, days, skill=1.0, first_fail=(stage == "midway"))

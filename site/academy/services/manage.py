@@ -252,7 +252,6 @@ class AnswerView:
 class AttemptView:
     attempt: Attempt
     answers: tuple[AnswerView, ...]
-    latest: bool
 
 
 @dataclass(frozen=True)
@@ -566,9 +565,7 @@ class Manage:
                 (a for a in data.attempts if a.quiz_slug == quiz.slug),
                 key=lambda a: a.number,
             )
-            views = tuple(
-                AttemptView(a, _answers(quiz, a), a is attempts[-1]) for a in attempts
-            )
+            views = tuple(AttemptView(a, _answers(quiz, a)) for a in attempts)
             quizzes.append(QuizHistory(quiz, quiz_progress, views))
         replies = tuple(
             ReplyView(quiz, q, data.replies.get(f"{quiz.slug}/{q.id}"))
@@ -610,14 +607,21 @@ class Manage:
 
     def grant_extension(self, user_id: str, days: str, reason: str, actor: str) -> User:
         """Set a learner's extension to 1-60 days past the usual due date."""
+        errors: dict[str, str] = {}
         try:
             count = int(days.strip())
         except ValueError:
             count = 0
         if not 1 <= count <= MAX_EXTENSION_DAYS:
-            message = f"Give a whole number of days from 1 to {MAX_EXTENSION_DAYS}."
-            raise Invalid(message, {"days": message})
-        reason = require_reason(reason)
+            errors["days"] = (
+                f"Give a whole number of days from 1 to {MAX_EXTENSION_DAYS}."
+            )
+        try:
+            reason = require_reason(reason)
+        except Invalid as problem:
+            errors.update(problem.fields)
+        if errors:
+            raise Invalid("The extension was not saved.", errors)
         with self.ctx.store.learner_lock(user_id):
             user = self._user(user_id)
             updated = replace(user, extension_days=count)
@@ -671,15 +675,16 @@ class Manage:
         """Put a learner on a dated cohort's schedule (its start date and zone)."""
         cohort = self.ctx.cohort(cohort_id)
         if cohort is None or cohort.start_date is None:
-            message = "Choose a dated cohort."
-            raise Invalid(message, {"cohort_id": message})
+            raise Invalid(
+                "The learner was not moved.", {"cohort_id": "Choose a dated cohort."}
+            )
         with self.ctx.store.learner_lock(user_id):
             user = self._user(user_id)
             if user.is_manager:
                 raise Invalid("Managers are not enrolled in cohorts.")
             if user.cohort_id == cohort.id:
                 message = f"{user.name} is already in {cohort.name}."
-                raise Invalid(message, {"cohort_id": message})
+                raise Invalid("The learner was not moved.", {"cohort_id": message})
             before = self.ctx.cohort(user.cohort_id)
             moved = replace(user, cohort_id=cohort.id, start_date=cohort.start_date)
             self.ctx.store.save_user(moved)
@@ -698,10 +703,10 @@ class Manage:
         user = self.ctx.store.user_by_email(email) if email.strip() else None
         if user is None:
             message = "No account uses this email address."
-            raise Invalid(message, {"email": message})
+            raise Invalid("Nobody was enrolled.", {"email": message})
         if user.cohort_id == cohort_id:
             message = f"{user.name} is already in this cohort."
-            raise Invalid(message, {"email": message})
+            raise Invalid("Nobody was enrolled.", {"email": message})
         return self.move_to_cohort(user.id, cohort_id, actor)
 
     def enrol_course(self, cohort_id: str, course_id: str, actor: str) -> int:
@@ -710,7 +715,7 @@ class Manage:
         course_id = course_id.strip()
         if not course_id:
             message = "Give the course id used in the eligibility import."
-            raise Invalid(message, {"course_id": message})
+            raise Invalid("Nobody was enrolled.", {"course_id": message})
         moved = 0
         for record in self.ctx.store.all_eligibility():
             if not any(c.course_id == course_id for c in record.courses):
@@ -730,7 +735,7 @@ class Manage:
         user = self._user(user_id)
         if choice not in OVERRIDES:
             message = "Choose eligible, not eligible, or clear."
-            raise Invalid(message, {"decision": message})
+            raise Invalid("The decision was not saved.", {"decision": message})
         return self.eligibility.override(user.email, OVERRIDES[choice], reason, actor)
 
     # -- practice replies --------------------------------------------------------
@@ -777,10 +782,10 @@ class Manage:
         comment = comment.strip()
         if not approve and not comment:
             message = "Say what to improve; the learner sees this comment."
-            raise Invalid(message, {"comment": message})
+            raise Invalid("The reply was not returned.", {"comment": message})
         if len(comment) > MAX_COMMENT:
             message = f"Keep the comment under {MAX_COMMENT} characters."
-            raise Invalid(message, {"comment": message})
+            raise Invalid("The review was not saved.", {"comment": message})
         if self._question(key) is None:
             raise NotFound("There is no such practice question.")
 
@@ -871,7 +876,7 @@ class Manage:
         """Import a CSV; every attempt is audited, including refused and dry runs."""
         if not data:
             message = "Choose a CSV file to upload."
-            raise Invalid(message, {"file": message})
+            raise Invalid("Nothing was imported.", {"file": message})
         source = " ".join(filename.replace("\\", "/").split("/")[-1].split())[:100]
         source = source or "upload.csv"
         report = self.eligibility.import_csv(data, actor, dry_run, source)
