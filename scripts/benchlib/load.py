@@ -129,8 +129,11 @@ def _lua_string(text: str) -> str:
 
 
 def _lua(calls: tuple[Call, ...]) -> str:
-    """A wrk script that sends `calls` in turn and prints exact figures at the end."""
-    lines = ["local calls = {}"]
+    """A wrk script that sends `calls` in turn and prints exact figures at the end.
+
+    The requests are formatted in `init`, once wrk knows the Host header.
+    """
+    lines = ["local calls = {}", "init = function(args)"]
     for call in calls:
         headers = dict(call.headers)
         if call.body:
@@ -140,9 +143,10 @@ def _lua(calls: tuple[Call, ...]) -> str:
         )
         body = _lua_string(call.body) if call.body else "nil"
         lines.append(
-            f"calls[#calls + 1] = wrk.format({_lua_string(call.method)}, "
+            f"  calls[#calls + 1] = wrk.format({_lua_string(call.method)}, "
             f"{_lua_string(call.path)}, {{{table}}}, {body})"
         )
+    lines.append("end")
     lines.append(
         """
 local i = 0
