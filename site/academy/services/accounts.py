@@ -73,6 +73,11 @@ class Accounts:
             type=Type.ID,
         )
         self.throttle = LoginThrottle(s.login_failures_allowed, s.login_window_seconds)
+        # A client address may be shared (an office, a classroom behind one
+        # NAT), so it gets a larger allowance than a single account.
+        self.client_throttle = LoginThrottle(
+            s.login_failures_allowed * 4, s.login_window_seconds
+        )
         # Hashing is deliberately expensive; one at a time keeps the other core
         # free for serving pages during a burst of sign-ins.
         self._hashing = threading.BoundedSemaphore(1)
@@ -118,10 +123,12 @@ class Accounts:
         """The user whose email and password these are; throttles failures."""
         account_key = f"account:{email.strip().casefold()}"
         client_key = f"client:{client}"
-        self.throttle.check(account_key, client_key)
+        self.throttle.check(account_key)
+        self.client_throttle.check(client_key)
         user = self.ctx.store.user_by_email(email)
         if user is None or not self._verify(user.password_hash, password):
-            self.throttle.fail(account_key, client_key)
+            self.throttle.fail(account_key)
+            self.client_throttle.fail(client_key)
             raise Invalid("That email and password do not match an account.")
         self.throttle.clear(account_key)
         if self.hasher.check_needs_rehash(user.password_hash):

@@ -94,13 +94,16 @@ class Learning:
         return progress_of(self.ctx, self.data(user))
 
     def module(self, user: User, slug: str) -> tuple[Module, Schedule, bool]:
-        """The module, the learner's schedule, and whether they completed it."""
+        """The module, the learner's schedule, and whether they completed it.
+
+        Answered from memory, without reading the learner's file, so the
+        web layer may call it on the event loop.
+        """
         module = self.ctx.content.curriculum.module(slug)
         if module is None:
             raise NotFound(f"There is no module called “{slug}”.")
-        data = self.data(user)
         schedule = self.ctx.schedule(user)
-        return module, schedule, slug in data.completions
+        return module, schedule, slug in self.ctx.store.completed_modules(user.id)
 
     def complete_module(self, user: User, slug: str) -> ModuleCompletion:
         """Mark a module read; doing it twice keeps the first time."""

@@ -98,6 +98,21 @@ def _rows(raw: dict[str, Any] | None, table: str) -> list[dict[str, Any]]:
     return [docs[k] for k in sorted(docs, key=int)]
 
 
+def _learner_data(raw: dict[str, Any] | None) -> LearnerData | None:
+    users = _rows(raw, "user")
+    if not users:
+        return None
+    replies = [from_doc(PracticeReply, r) for r in _rows(raw, "replies")]
+    completions = [from_doc(ModuleCompletion, r) for r in _rows(raw, "completions")]
+    return LearnerData(
+        user=from_doc(User, users[0]),
+        completions={c.module_slug: c for c in completions},
+        attempts=[from_doc(Attempt, r) for r in _rows(raw, "attempts")],
+        replies={r.key: r for r in replies},
+        certificates=[from_doc(Certificate, r) for r in _rows(raw, "certificates")],
+    )
+
+
 class Store:
     """Durable storage in a folder, or in memory when `folder` is None."""
 
@@ -111,6 +126,8 @@ class Store:
         self._emails: dict[str, str] = {}
         # Accounts are read on every request; they are small, so all are kept.
         self._users: dict[str, User] = {}
+        # The modules each learner completed: a module page needs only this.
+        self._completed: dict[str, frozenset[str]] = {}
         self._cohorts: list[Cohort] | None = None
         self._sessions: dict[str, str] = {}
         self._certificates: dict[str, str] = {}
@@ -125,9 +142,10 @@ class Store:
         if self._folder_lock is not None:
             self._folder_lock.acquire()
         for user_id in self.user_ids():
-            data = self.learner(user_id)
+            raw = self._raw(f"{LEARNERS}/{user_id}")
+            data = _learner_data(raw)
             if data is not None:
-                self._index(data)
+                self._index(data, raw)
         self._audit = self._read_audit()
         logger.info("store opened: %d accounts", len(self._emails))
         return self
@@ -136,11 +154,12 @@ class Store:
         if self._folder_lock is not None:
             self._folder_lock.release()
 
-    def _index(self, data: LearnerData) -> None:
+    def _index(self, data: LearnerData, raw: dict[str, Any] | None) -> None:
         uid = data.user.id
         with self._index_lock:
             self._emails[email_key(data.user.email)] = uid
             self._users[uid] = data.user
+            self._completed[uid] = frozenset(data.completions)
             for cert in data.certificates:
                 self._certificates[cert.id] = uid
             for key, reply in data.replies.items():
@@ -148,8 +167,6 @@ class Store:
                     self._pending[(uid, key)] = reply.latest.submitted_at
                 else:
                     self._pending.pop((uid, key), None)
-        raw = self._raw(f"{LEARNERS}/{uid}")
-        with self._index_lock:
             for row in _rows(raw, "sessions"):
                 self._sessions[row["token_hash"]] = uid
 
@@ -236,19 +253,12 @@ class Store:
 
     def learner(self, user_id: str) -> LearnerData | None:
         """Everything about one learner, from a single read of their file."""
-        raw = self._raw(f"{LEARNERS}/{user_id}")
-        users = _rows(raw, "user")
-        if not users:
-            return None
-        replies = [from_doc(PracticeReply, r) for r in _rows(raw, "replies")]
-        completions = [from_doc(ModuleCompletion, r) for r in _rows(raw, "completions")]
-        return LearnerData(
-            user=from_doc(User, users[0]),
-            completions={c.module_slug: c for c in completions},
-            attempts=[from_doc(Attempt, r) for r in _rows(raw, "attempts")],
-            replies={r.key: r for r in replies},
-            certificates=[from_doc(Certificate, r) for r in _rows(raw, "certificates")],
-        )
+        return _learner_data(self._raw(f"{LEARNERS}/{user_id}"))
+
+    def completed_modules(self, user_id: str) -> frozenset[str]:
+        """The slugs of the modules this learner marked complete (from memory)."""
+        with self._index_lock:
+            return self._completed.get(user_id, frozenset())
 
     # -- sessions ------------------------------------------------------------
 
@@ -289,11 +299,17 @@ class Store:
             if table.contains(q.module_slug == completion.module_slug):
                 return False
             table.insert(to_doc(completion))
+            with self._index_lock:
+                done = self._completed.get(user_id, frozenset())
+                self._completed[user_id] = done | {completion.module_slug}
             return True
 
     def remove_completion(self, user_id: str, module_slug: str) -> None:
         with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
             db.table("completions").remove(Query().module_slug == module_slug)
+            with self._index_lock:
+                done = self._completed.get(user_id, frozenset())
+                self._completed[user_id] = done - {module_slug}
 
     def add_attempt(self, attempt: Attempt) -> None:
         with (

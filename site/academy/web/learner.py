@@ -141,9 +141,8 @@ async def module_page(request: Request) -> Response:
     user = await require_user(request)
     academy = academy_of(request)
     slug = request.path_params["slug"]
-    module, schedule, completed = await run_in_threadpool(
-        academy.learning.module, user, slug
-    )
+    # In-memory lookups only: no file to read, so no thread to wait for.
+    module, schedule, completed = academy.learning.module(user, slug)
     now = academy.ctx.now()
     before, after = academy.ctx.content.curriculum.neighbours(slug)
     return page(

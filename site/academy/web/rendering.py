@@ -36,6 +36,9 @@ def build_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "xml", "svg"]),
+        # Templates change only with a new release, which restarts the server;
+        # checking each one's modification time on every page costs a stat().
+        auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )

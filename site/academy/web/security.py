@@ -5,7 +5,6 @@ import hmac
 import secrets
 
 from itsdangerous import BadSignature, Signer
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -88,7 +87,8 @@ async def current_user(request: Request) -> User | None:
     user = None
     token = session_token(request)
     if token:
-        user = await run_in_threadpool(academy_of(request).accounts.session_user, token)
+        # Sessions and accounts are indexed in memory: a lookup, not a read.
+        user = academy_of(request).accounts.session_user(token)
     request.state.user = user
     return user
 

@@ -1,0 +1,154 @@
+"""Hostile text shown harmlessly everywhere; cookies and hashes as promised."""
+
+import csv
+import io
+import json
+
+import pypdf
+from starlette.testclient import TestClient
+
+from academy.clock import FrozenClock
+from academy.services.academy import Academy
+from academy.services.reports import export
+from academy.settings import Settings
+from academy.web.app import create_app
+from tests.conftest import PASSWORD, csrf, login, make_settings
+from tests.factories import finish_training, make_eligible
+
+HOSTILE = '=HYPERLINK("x")<script>alert(1)</script>\u202eevil\u200b'
+
+
+def test_hostile_name_is_harmless_everywhere(
+    client: TestClient, academy: Academy, clock: FrozenClock
+) -> None:
+    user = academy.accounts.register(HOSTILE, "h@example.org", PASSWORD)
+    make_eligible(academy, user.email)
+    finish_training(academy, clock, user)
+    cert = academy.certificates.current_of(user.id)
+    assert cert is not None
+    academy.accounts.create_manager("boss@example.org", PASSWORD, "Boss")
+    login(client, "h@example.org")
+
+    for path in ("/dashboard", "/certificate", f"/verify/{cert.id}"):
+        html = client.get(path).text
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;" in html
+    og = client.get(f"/verify/{cert.id}").text
+    assert (
+        'content="=HYPERLINK(&#34;x&#34;)&lt;script&gt;' in og
+        or "&lt;script&gt;alert(1)" in og
+    )
+
+    pdf = pypdf.PdfReader(
+        io.BytesIO(client.get(f"/certificates/{cert.id}.pdf").content)
+    )
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "<script>alert(1)</script>" in text.replace(
+        "\n", ""
+    )  # shown as text, not run
+
+    assertion = client.get(f"/badges/assertions/{cert.id}.json").json()
+    assert json.dumps(assertion)  # well-formed JSON whatever the name holds
+
+    manager = TestClient(client.app, follow_redirects=False)
+    login(manager, "boss@example.org")
+    page = manager.get(f"/manage/learners/{user.id}").text
+    assert "<script>alert(1)</script>" not in page
+
+    rows = list(csv.reader(io.StringIO(export(academy, "grades").lstrip("\ufeff"))))
+    cells = [cell for row in rows for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells if cell)
+    assert any(cell.startswith("'=HYPERLINK") for cell in cells)
+
+
+def test_cookies_are_secure_when_served_over_https(
+    tmp_path, clock: FrozenClock
+) -> None:  # type: ignore[no-untyped-def]
+    settings: Settings = make_settings(
+        tmp_path / "data", base_url="https://academy.example.org"
+    )
+    academy = Academy(settings, clock).open()
+    try:
+        with TestClient(
+            create_app(settings, academy=academy),
+            base_url="https://testserver",
+            follow_redirects=False,
+        ) as client:
+            token = csrf(client, "/register")
+            response = client.post(
+                "/register",
+                data={
+                    "csrf_token": token,
+                    "name": "S",
+                    "email": "s@example.org",
+                    "password": PASSWORD,
+                },
+            )
+            cookies = response.headers.get_list("set-cookie")
+            assert cookies and all("Secure" in c and "HttpOnly" in c for c in cookies)
+            assert "max-age" in response.headers.get("strict-transport-security", "")
+    finally:
+        academy.close()
+
+
+def test_password_hashes_meet_owasp_minimum(tmp_path, clock: FrozenClock) -> None:  # type: ignore[no-untyped-def]
+    academy = Academy(Settings(data_dir=tmp_path / "d", secret_key="k"), clock).open()
+    try:
+        user = academy.accounts.register("P", "p@example.org", PASSWORD)
+        header = user.password_hash.split("$")
+        assert header[1] == "argon2id"
+        params = dict(item.split("=") for item in header[3].split(","))
+        assert (
+            int(params["m"]) >= 19456
+            and int(params["t"]) >= 2
+            and int(params["p"]) >= 1
+        )
+    finally:
+        academy.close()
+
+
+def test_guessing_is_stopped_even_with_the_right_password(
+    client: TestClient, academy: Academy
+) -> None:
+    academy.accounts.register("G", "g@example.org", PASSWORD)
+    allowed = academy.settings.login_failures_allowed
+    answers = []
+    for guess in range(allowed + 20):
+        token = csrf(client, "/login")
+        answers.append(
+            client.post(
+                "/login",
+                data={
+                    "csrf_token": token,
+                    "email": "g@example.org",
+                    "password": f"guess {guess}",
+                },
+            ).status_code
+        )
+    assert answers.count(401) == allowed and set(answers[allowed:]) == {429}
+    token = csrf(client, "/login")
+    right = client.post(
+        "/login",
+        data={"csrf_token": token, "email": "g@example.org", "password": PASSWORD},
+    )
+    assert right.status_code == 429
+
+
+def test_one_client_guessing_many_accounts_is_stopped(
+    client: TestClient, academy: Academy
+) -> None:
+    allowed = academy.settings.login_failures_allowed * 4
+    answers = []
+    for n in range(allowed + 3):
+        token = csrf(client, "/login")
+        answers.append(
+            client.post(
+                "/login",
+                data={
+                    "csrf_token": token,
+                    "email": f"user{n}@example.org",
+                    "password": "guess",
+                },
+            ).status_code
+        )
+    assert answers[:allowed] == [401] * allowed and set(answers[allowed:]) == {429}
