@@ -115,11 +115,15 @@ class Certificates:
         return cert
 
     def current_of(self, user_id: str) -> Certificate | None:
-        """The learner's newest certificate, whatever its status."""
+        """The learner's current certificate (the one no reissue replaced), any status."""
         data = self.ctx.store.learner(user_id)
         if data is None or not data.certificates:
             return None
-        return max(data.certificates, key=lambda c: c.issued_at)
+        # A reissue supersedes its predecessor at the same moment, so order by
+        # "not replaced" first and only then by time.
+        return max(
+            data.certificates, key=lambda c: (c.superseded_by is None, c.issued_at)
+        )
 
     def pdf(self, cert_id: str) -> bytes:
         cert = self.get(cert_id)
