@@ -10,7 +10,7 @@ from academy.domain.records import Cohort
 from academy.services.demo import correct_answers
 from tests.e2e.axe import describe, violations
 from tests.e2e.conftest import ClockedServer, snap
-from tests.factories import REPLY, finish_training, learner, make_eligible
+from tests.factories import finish_training, learner, make_eligible
 
 pytestmark = pytest.mark.e2e
 HEADER = "email,name,course_id,course_name,grade_percent,forum_posts,forum_upvotes,forum_flags\n"
@@ -171,9 +171,9 @@ def test_quiz_by_keyboard_alone(clocked_server: ClockedServer, page: Page) -> No
             assert box >= 0, "the focused control is hidden above the viewport"
             if question.kind == "short":
                 page.keyboard.type(value)
-            elif question.kind in ("multiple",):
-                page.keyboard.press("Space")
-            elif not page.evaluate("document.activeElement.checked"):
+            elif question.kind in ("multiple",) or not page.evaluate(
+                "document.activeElement.checked"
+            ):
                 page.keyboard.press("Space")
     page.locator("button[type=submit]", has_text="Submit attempt").focus()
     page.keyboard.press("Enter")

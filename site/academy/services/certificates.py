@@ -115,7 +115,7 @@ class Certificates:
         return cert
 
     def current_of(self, user_id: str) -> Certificate | None:
-        """The learner's current certificate (the one no reissue replaced), any status."""
+        """The learner's current certificate: the one no reissue replaced."""
         data = self.ctx.store.learner(user_id)
         if data is None or not data.certificates:
             return None
