@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from academy.domain.progress import Status
-from academy.services.manage import LearnerFilter, paginate
+from academy.services.listing import LearnerFilter, paginate
 from academy.services.summaries import LearnerSummary
 
 from .conftest import START, People

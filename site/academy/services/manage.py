@@ -7,26 +7,24 @@ the service that makes it.
 """
 
 import logging
-import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-from typing import Any, Generic, TypeVar
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from academy.domain.certificate import Certificate, CertificateStatus
+from academy.domain.certificate import CertificateStatus
 from academy.domain.curriculum import Module, Option, Question, QuestionKind, Quiz
 from academy.domain.eligibility import Decision, decide
 from academy.domain.errors import Conflict, Invalid, NotFound
 from academy.domain.itemstats import score_histogram
-from academy.domain.progress import Progress, QuizProgress, Status
+from academy.domain.progress import Status
 from academy.domain.records import (
     Attempt,
     AuditEntry,
     Cohort,
-    Eligibility,
     PracticeReply,
     ReplyState,
     User,
@@ -39,8 +37,34 @@ from academy.services.charts import (
     histogram_edges,
     histogram_labels,
 )
+from academy.services.console_views import (
+    AnswerView,
+    AttemptView,
+    AuditPage,
+    CertificateView,
+    CohortOverview,
+    CohortRow,
+    EligibilityRow,
+    Home,
+    LearnerRecord,
+    QuizHistory,
+    QuizPage,
+    ReplyView,
+    ReviewItem,
+)
 from academy.services.context import Context, new_id
 from academy.services.eligibility import EligibilityService, ImportReport
+from academy.services.listing import (
+    NEVER,
+    STATUS_ORDER,
+    AuditFilter,
+    LearnerFilter,
+    Page,
+    matches,
+    page_number,
+    paginate,
+    search_text,
+)
 from academy.services.reports import HISTOGRAM_BINS, QuizReport, QuizResults
 from academy.services.summaries import LearnerSummary, SummaryIndex, progress_of
 from academy.store import LearnerData, email_key
@@ -48,286 +72,13 @@ from academy.store import LearnerData, email_key
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-PAGE_SIZE = 50
 REVIEWS_PER_PAGE = 10
 MAX_EXTENSION_DAYS = 60
 MAX_COHORT_NAME = 100
 MAX_COMMENT = 2000
-MAX_SEARCH = 100
 
-# Those who need a manager's attention first.
-STATUS_ORDER = (
-    Status.LATE,
-    Status.BEHIND,
-    Status.ON_TRACK,
-    Status.COMPLETE,
-    Status.CERTIFIED,
-)
-_NEVER = datetime.min.replace(tzinfo=UTC)
 # Ids come from URLs and forms; only this shape may name a learner's file.
 USER_ID = re.compile(r"^u_[0-9a-f]{16}$")
-
-
-# -- pages and filters ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: tuple[T, ...]
-    number: int
-    size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-    @property
-    def first_index(self) -> int:
-        """The 1-based position of the first item shown, for "51 to 100 of 812"."""
-        return (self.number - 1) * self.size + 1 if self.items else 0
-
-    @property
-    def last_index(self) -> int:
-        return (self.number - 1) * self.size + len(self.items)
-
-
-def page_number(raw: str | None) -> int:
-    """A page number from a query string; anything unreadable is page 1."""
-    try:
-        return max(1, int(raw or "1"))
-    except ValueError:
-        return 1
-
-
-def paginate(items: Sequence[T], number: int, size: int = PAGE_SIZE) -> Page[T]:
-    """One page of `items`; a number past the end shows the last page."""
-    pages = max(1, math.ceil(len(items) / size))
-    number = min(max(1, number), pages)
-    start = (number - 1) * size
-    return Page(tuple(items[start : start + size]), number, size, len(items))
-
-
-def _search_text(raw: str | None) -> str:
-    return " ".join((raw or "").split())[:MAX_SEARCH]
-
-
-def _matches(needle: str, *haystack: str) -> bool:
-    folded = needle.casefold()
-    return any(folded in text.casefold() for text in haystack)
-
-
-SORTS: dict[str, tuple[str, Callable[[tuple[LearnerSummary, Status]], Any]]] = {
-    "name": ("name, A to Z", lambda r: (r[0].name.casefold(), r[0].email)),
-    "progress": (
-        "progress, least first",
-        lambda r: (r[0].percent, r[0].name.casefold()),
-    ),
-    "activity": (
-        "last activity, longest ago first",
-        lambda r: (r[0].last_active_at or _NEVER, r[0].name.casefold()),
-    ),
-    "status": (
-        "status, late first",
-        lambda r: (STATUS_ORDER.index(r[1]), r[0].name.casefold()),
-    ),
-}
-
-
-@dataclass(frozen=True)
-class LearnerFilter:
-    """What an overview shows: a status, a search, an order and a page."""
-
-    status: Status | None = None
-    search: str = ""
-    sort: str = "name"
-    page: int = 1
-
-    @classmethod
-    def parse(cls, params: Mapping[str, str]) -> "LearnerFilter":
-        """Read a query string; unknown values fall back to the defaults."""
-        raw_status = params.get("status", "")
-        status = next((s for s in Status if s.value == raw_status), None)
-        sort = params.get("sort", "name")
-        return cls(
-            status=status,
-            search=_search_text(params.get("q")),
-            sort=sort if sort in SORTS else "name",
-            page=page_number(params.get("page")),
-        )
-
-    @property
-    def params(self) -> dict[str, str]:
-        """The filter as query parameters (without the page), for links."""
-        return {
-            "status": self.status.value if self.status else "",
-            "q": self.search,
-            "sort": self.sort,
-        }
-
-    def apply(
-        self, summaries: Sequence[LearnerSummary], now: datetime
-    ) -> list[tuple[LearnerSummary, Status]]:
-        """The summaries this filter keeps, each with its status, in order."""
-        rows = [(s, s.status(now)) for s in summaries]
-        if self.status is not None:
-            rows = [r for r in rows if r[1] is self.status]
-        if self.search:
-            rows = [r for r in rows if _matches(self.search, r[0].name, r[0].email)]
-        rows.sort(key=SORTS[self.sort][1])
-        return rows
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    action: str = ""
-    actor: str = ""
-    subject: str = ""
-    page: int = 1
-
-    @classmethod
-    def parse(cls, params: Mapping[str, str]) -> "AuditFilter":
-        """Read a query string; every field is optional."""
-        return cls(
-            action=_search_text(params.get("action")),
-            actor=_search_text(params.get("actor")),
-            subject=_search_text(params.get("subject")),
-            page=page_number(params.get("page")),
-        )
-
-    @property
-    def params(self) -> dict[str, str]:
-        return {"action": self.action, "actor": self.actor, "subject": self.subject}
-
-    def keeps(self, entry: AuditEntry) -> bool:
-        """Action matches exactly or as a prefix ("certificate."); the rest contain."""
-        return (
-            (not self.action or entry.action.startswith(self.action))
-            and (not self.actor or self.actor.casefold() in entry.actor_id.casefold())
-            and (not self.subject or _matches(self.subject, entry.subject))
-        )
-
-
-# -- what the pages show ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CohortRow:
-    cohort: Cohort
-    total: int
-    counts: dict[Status, int]
-
-
-@dataclass(frozen=True)
-class Home:
-    cohorts: tuple[CohortRow, ...]
-    learners: int
-    review_queue: int
-    oldest_review: datetime | None
-    certificates_due: int
-
-
-@dataclass(frozen=True)
-class CohortOverview:
-    cohort: Cohort
-    filter: LearnerFilter
-    rows: Page[tuple[LearnerSummary, Status]]
-    counts: dict[Status, int]
-    total: int
-    day: int | None  # today's day of a dated cohort's schedule
-    progress_chart: BarChart
-    quiz_charts: tuple[BarChart, ...]
-
-
-@dataclass(frozen=True)
-class AnswerView:
-    number: int
-    question: Question
-    options: tuple[Option, ...]  # the options chosen, for option questions
-    text: str  # the answer otherwise: True, False, or what was typed
-    mark: float | None
-
-
-@dataclass(frozen=True)
-class AttemptView:
-    attempt: Attempt
-    answers: tuple[AnswerView, ...]
-
-
-@dataclass(frozen=True)
-class QuizHistory:
-    quiz: Quiz
-    progress: QuizProgress
-    attempts: tuple[AttemptView, ...]
-
-
-@dataclass(frozen=True)
-class ReplyView:
-    quiz: Quiz
-    question: Question
-    reply: PracticeReply | None
-
-
-@dataclass(frozen=True)
-class CertificateView:
-    certificate: Certificate
-    status: CertificateStatus
-
-
-@dataclass(frozen=True)
-class LearnerRecord:
-    user: User
-    cohort: Cohort | None
-    schedule: Schedule
-    progress: Progress
-    status: Status
-    quizzes: tuple[QuizHistory, ...]
-    replies: tuple[ReplyView, ...]
-    decision: Decision
-    eligibility: Eligibility | None
-    certificates: tuple[CertificateView, ...]
-    audit: tuple[AuditEntry, ...]
-    dated_cohorts: tuple[Cohort, ...]
-    names: dict[str, str]  # display names of the actors and reviewers shown
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    user: User
-    quiz: Quiz
-    module: Module
-    question: Question
-    reply: PracticeReply
-
-    @property
-    def version(self) -> int:
-        """Which version is under review; a stale form names an older one."""
-        return len(self.reply.versions)
-
-    @property
-    def anchor(self) -> str:
-        """A name for this item unique on the page, for ids and links."""
-        return f"{self.user.id}-{self.quiz.slug}-{self.question.id}"
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    entries: Page[AuditEntry]
-    actions: list[str]  # every action in the log, for the filter
-    names: dict[str, str]
-
-
-@dataclass(frozen=True)
-class QuizPage:
-    report: QuizReport
-    chart: BarChart
-
-
-@dataclass(frozen=True)
-class EligibilityRow:
-    record: Eligibility
-    decision: Decision
-    registered: bool
 
 
 OVERRIDES: dict[str, bool | None] = {
@@ -823,19 +574,19 @@ class Manage:
         This reads the file of each certificate holder; the certificate index
         holds ids only. Fine for thousands, the list to index next if it grows.
         """
-        needle = _search_text(params.get("q"))
+        needle = search_text(params.get("q"))
         now = self.ctx.now()
         views = [
             CertificateView(c, c.status(now))
             for c in self.certificates.all()
-            if not needle or _matches(needle, c.id, c.recipient_name, c.recipient_email)
+            if not needle or matches(needle, c.id, c.recipient_name, c.recipient_email)
         ]
         return paginate(views, page_number(params.get("page")))
 
     def certificates_due(self) -> list[LearnerSummary]:
         """Learners complete and eligible but without a certificate, oldest first."""
         due = (self.summaries.get(user_id) for user_id in self.certificates.ready())
-        return sorted((s for s in due if s), key=lambda s: s.completed_at or _NEVER)
+        return sorted((s for s in due if s), key=lambda s: s.completed_at or NEVER)
 
     def issue(self, user_ids: Sequence[str] | None, actor: str) -> int:
         """Issue now to these learners, or to everyone due; how many were issued."""
@@ -851,7 +602,7 @@ class Manage:
 
     def eligibility_list(self, params: Mapping[str, str]) -> Page[EligibilityRow]:
         """Eligibility records, searched by email, name or course."""
-        needle = _search_text(params.get("q"))
+        needle = search_text(params.get("q"))
         thresholds = self.ctx.content.program.thresholds
         registered = {email_key(s.email) for s in self.summaries.all()}
         rows = [
@@ -860,7 +611,7 @@ class Manage:
             )
             for record in self.ctx.store.all_eligibility()
             if not needle
-            or _matches(
+            or matches(
                 needle,
                 record.email,
                 *(c.name for c in record.courses),

@@ -16,13 +16,8 @@ from starlette.routing import Route
 
 from academy.domain.errors import Invalid, NotFound
 from academy.domain.itemstats import REVIEW_THRESHOLD_PERCENT
-from academy.services.manage import (
-    SORTS,
-    STATUS_ORDER,
-    AuditFilter,
-    Manage,
-    page_number,
-)
+from academy.services.listing import SORTS, STATUS_ORDER, AuditFilter, page_number
+from academy.services.manage import Manage
 from academy.services.reports import (
     AUDIT_COLUMNS,
     COLUMNS,

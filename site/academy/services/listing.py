@@ -1,0 +1,168 @@
+"""Paging, searching and filtering the lists of the manager's console."""
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from academy.domain.progress import Status
+from academy.domain.records import (
+    AuditEntry,
+)
+from academy.services.summaries import LearnerSummary
+
+T = TypeVar("T")
+
+PAGE_SIZE = 50
+MAX_SEARCH = 100
+
+# Those who need a manager's attention first.
+STATUS_ORDER = (
+    Status.LATE,
+    Status.BEHIND,
+    Status.ON_TRACK,
+    Status.COMPLETE,
+    Status.CERTIFIED,
+)
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+# -- pages and filters ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def first_index(self) -> int:
+        """The 1-based position of the first item shown, for "51 to 100 of 812"."""
+        return (self.number - 1) * self.size + 1 if self.items else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.items)
+
+
+def page_number(raw: str | None) -> int:
+    """A page number from a query string; anything unreadable is page 1."""
+    try:
+        return max(1, int(raw or "1"))
+    except ValueError:
+        return 1
+
+
+def paginate(items: Sequence[T], number: int, size: int = PAGE_SIZE) -> Page[T]:
+    """One page of `items`; a number past the end shows the last page."""
+    pages = max(1, math.ceil(len(items) / size))
+    number = min(max(1, number), pages)
+    start = (number - 1) * size
+    return Page(tuple(items[start : start + size]), number, size, len(items))
+
+
+def search_text(raw: str | None) -> str:
+    return " ".join((raw or "").split())[:MAX_SEARCH]
+
+
+def matches(needle: str, *haystack: str) -> bool:
+    folded = needle.casefold()
+    return any(folded in text.casefold() for text in haystack)
+
+
+SORTS: dict[str, tuple[str, Callable[[tuple[LearnerSummary, Status]], Any]]] = {
+    "name": ("name, A to Z", lambda r: (r[0].name.casefold(), r[0].email)),
+    "progress": (
+        "progress, least first",
+        lambda r: (r[0].percent, r[0].name.casefold()),
+    ),
+    "activity": (
+        "last activity, longest ago first",
+        lambda r: (r[0].last_active_at or NEVER, r[0].name.casefold()),
+    ),
+    "status": (
+        "status, late first",
+        lambda r: (STATUS_ORDER.index(r[1]), r[0].name.casefold()),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class LearnerFilter:
+    """What an overview shows: a status, a search, an order and a page."""
+
+    status: Status | None = None
+    search: str = ""
+    sort: str = "name"
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> "LearnerFilter":
+        """Read a query string; unknown values fall back to the defaults."""
+        raw_status = params.get("status", "")
+        status = next((s for s in Status if s.value == raw_status), None)
+        sort = params.get("sort", "name")
+        return cls(
+            status=status,
+            search=search_text(params.get("q")),
+            sort=sort if sort in SORTS else "name",
+            page=page_number(params.get("page")),
+        )
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The filter as query parameters (without the page), for links."""
+        return {
+            "status": self.status.value if self.status else "",
+            "q": self.search,
+            "sort": self.sort,
+        }
+
+    def apply(
+        self, summaries: Sequence[LearnerSummary], now: datetime
+    ) -> list[tuple[LearnerSummary, Status]]:
+        """The summaries this filter keeps, each with its status, in order."""
+        rows = [(s, s.status(now)) for s in summaries]
+        if self.status is not None:
+            rows = [r for r in rows if r[1] is self.status]
+        if self.search:
+            rows = [r for r in rows if matches(self.search, r[0].name, r[0].email)]
+        rows.sort(key=SORTS[self.sort][1])
+        return rows
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str = ""
+    actor: str = ""
+    subject: str = ""
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> "AuditFilter":
+        """Read a query string; every field is optional."""
+        return cls(
+            action=search_text(params.get("action")),
+            actor=search_text(params.get("actor")),
+            subject=search_text(params.get("subject")),
+            page=page_number(params.get("page")),
+        )
+
+    @property
+    def params(self) -> dict[str, str]:
+        return {"action": self.action, "actor": self.actor, "subject": self.subject}
+
+    def keeps(self, entry: AuditEntry) -> bool:
+        """Action matches exactly or as a prefix ("certificate."); the rest contain."""
+        return (
+            (not self.action or entry.action.startswith(self.action))
+            and (not self.actor or self.actor.casefold() in entry.actor_id.casefold())
+            and (not self.subject or matches(self.subject, entry.subject))
+        )
