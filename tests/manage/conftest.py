@@ -1,6 +1,5 @@
 """Fixtures for the manager console: an app on a frozen clock, and signed-in clients."""
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,11 +15,11 @@ from academy.domain.records import User
 from academy.services.academy import Academy
 from academy.settings import Settings
 from academy.web.app import create_app
+from tests.conftest import PASSWORD, csrf, make_settings
+from tests.conftest import login as sign_in
+from tests.conftest import register as register_form
 
-ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday morning
-PASSWORD = "correct horse battery"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 # Answers to the day-1 quiz "mentor-role": all right, and all wrong.
 RIGHT = {
@@ -48,14 +47,7 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        data_dir=tmp_path,
-        content_dir=ROOT,
-        argon2_memory_kib=19456,
-        argon2_time_cost=2,
-        argon2_parallelism=1,
-        base_url="http://testserver",
-    )
+    return make_settings(tmp_path)
 
 
 @pytest.fixture
@@ -76,13 +68,6 @@ def academy(app: Starlette, client: TestClient) -> Academy:
     return core
 
 
-def csrf(browser: TestClient, page: str = "/login") -> str:
-    """The CSRF token for this browser's cookie, read from a form page."""
-    match = CSRF.search(browser.get(page).text)
-    assert match, f"no CSRF token on {page}"
-    return match.group(1)
-
-
 def post(browser: TestClient, path: str, data: dict[str, str] | None = None, **kw):
     """POST a form the way the browser does, with its CSRF token."""
     return browser.post(path, data={**(data or {}), "csrf_token": csrf(browser)}, **kw)
@@ -90,20 +75,7 @@ def post(browser: TestClient, path: str, data: dict[str, str] | None = None, **k
 
 def sign_up(browser: TestClient, name: str, email: str) -> None:
     """Register through the form, as a person would; the browser is signed in."""
-    token = csrf(browser, "/register")
-    response = browser.post(
-        "/register",
-        data={"csrf_token": token, "name": name, "email": email, "password": PASSWORD},
-    )
-    assert response.status_code == 303, response.text
-
-
-def sign_in(browser: TestClient, email: str, password: str = PASSWORD) -> None:
-    token = csrf(browser, "/login")
-    response = browser.post(
-        "/login", data={"csrf_token": token, "email": email, "password": password}
-    )
-    assert response.status_code == 303, response.text
+    register_form(browser, email=email, name=name)
 
 
 @dataclass
