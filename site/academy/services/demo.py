@@ -19,14 +19,41 @@ DOMAIN = "demo.mentor-academy.org"
 MANAGER = f"manager@{DOMAIN}"
 GENERATED = 36
 
-GOOD_REPLY = (
-    "Thanks for posting your work, and for saying exactly where you got stuck: that "
-    "makes it much easier to help. Your first two steps are right, and your variable "
-    "names make the logic easy to follow. The place to look again is the loop "
-    "condition: what value does the counter have on the last pass? Try printing it "
-    "just before the comparison and tell us what you see. If it still puzzles you, "
-    "post the output here and we will work through it together."
-)
+# Replies the demo learners write, one per practice question, so the review
+# queue reads like a real one.
+REPLIES = {
+    "reply-to-persuasive-paragraph": (
+        "Thank you for sharing this, Marta. Your opening picture works: the 25 "
+        "minutes at the bus stop and the broken bench make the problem real, and a "
+        "reader can see it. The paragraph loses force at the end, where you say the "
+        'city should "maybe" improve the service. Try stating your claim plainly '
+        "in the first sentence, then let the bus stop details prove it. Post the "
+        "revised version here and we can look at it together."
+    ),
+    "reply-to-first-idea": (
+        "Welcome to the forum, Mei, and not a silly question at all. What you "
+        "noticed is close to the testing effect: explaining to your sister made you "
+        "pull the idea out of memory instead of rereading it. Does it feel different "
+        "when she asks you questions back? Has anyone else tried explaining a topic "
+        "to a friend or family member this week? Tell us what you noticed."
+    ),
+    "calm-heated-thread": (
+        "Let's take a breath, everyone. This started as a good question about this "
+        "week's reading, and there is real evidence worth discussing. Please keep "
+        "comments about the studies, not about each other; remarks about people "
+        "will be hidden. Rafael and Greta, could each of you share the one study "
+        "you find most convincing, with a sentence on its method? Then we can "
+        "compare them against the reading from Week 4."
+    ),
+    "reply-to-tired-learner": (
+        "Hi Oksana, three days on one bug is tiring, and you have done the hard "
+        "part already: the loop and the vowel check are right. I can't send code "
+        "privately, but here is a hint: look at where the return line sits. How "
+        "many letters does the loop check before it returns? About the extra day, "
+        "only the course staff can change deadlines; please ask them in the "
+        "Deadlines thread tonight. Get some rest first."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -262,7 +289,9 @@ class DemoSeeder:
                 answers = answers_scoring(quiz, 0.3 if fail else skill, self.rng)
                 for q in quiz.practice_questions:
                     if attempt == 0:
-                        answers[q.id] = [GOOD_REPLY]
+                        answers[q.id] = [
+                            REPLIES.get(q.id, REPLIES["reply-to-first-idea"])
+                        ]
                 with self.at(moment + timedelta(minutes=25 + 20 * attempt)):
                     result = a.learning.submit_attempt(user, quiz.slug, answers)
                 if result.attempt.passed:
@@ -278,7 +307,7 @@ class DemoSeeder:
         comment = (
             "Warm, specific and it leaves the learner the next step."
             if state is ReplyState.APPROVED
-            else "Good start. Ask one guiding question instead of pointing at the bug."
+            else "Good start. Name one specific strength first, and end by inviting a revision."
         )
         for reply in data.replies.values():
             if reply.state is ReplyState.PENDING:
