@@ -307,7 +307,7 @@ class DemoSeeder:
         comment = (
             "Warm, specific and it leaves the learner the next step."
             if state is ReplyState.APPROVED
-            else "Good start. Name one specific strength first, and end by inviting a revision."
+            else "Good start. Name one strength first; end by inviting a revision."
         )
         for reply in data.replies.values():
             if reply.state is ReplyState.PENDING:
