@@ -40,21 +40,25 @@ from academy.domain.records import (
     User,
 )
 from academy.services.accounts import token_hash
-from academy.services.demo import GOOD_REPLY, correct_answers
 from academy.settings import Settings
 from academy.store import Store
-
 from benchlib.paths import CACHE, ROOT
 
 # Bump when the data a size produces changes, so old caches are not reused.
-GENERATOR = 3
+GENERATOR = 4
 PASSWORD = "bench-password-2026"
 SECRET_KEY = "bench-secret-key-only-for-synthetic-data"
 CSRF_SEED = "benchcsrfseed0123456789abcdef"
 DOMAIN = "bench.example"
-SUBMITTERS = 24
+SUBMITTERS = 64
 ATTEMPTS_PER_LEARNER = 10
 BENCH_COHORT = "c_bench0000000000"
+REPLY = (
+    "Thanks for posting your work and for saying where you got stuck. Your first "
+    "two steps are right. Look again at the loop condition: what value does the "
+    "counter have on the last pass? Print it before the comparison and tell us "
+    "what you see; if it still puzzles you, we will work through it together."
+)
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ def data_set(size: Size) -> Path:
 
 def ready_set(count: int) -> Path:
     """A data set of `count` learners whose certificates are due, for `issue`."""
-    folder = CACHE / f"ready-g{GENERATOR}-{count}"
+    folder = CACHE / f"ready-g{GENERATOR}.2-{count}"
     if (folder / "ready.json").exists():
         return folder
     partial = folder.with_name(folder.name + ".partial")
@@ -279,10 +283,10 @@ class _Generator:
     ) -> None:
         at = datetime.combine(start, datetime.min.time(), UTC) + timedelta(days=1)
         for question in quiz.practice_questions:
-            version = ReplyVersion(GOOD_REPLY, at, False)
+            version = ReplyVersion(REPLY, at, False)
             if approved:
                 version = ReplyVersion(
-                    GOOD_REPLY,
+                    REPLY,
                     at,
                     False,
                     ReplyState.APPROVED,
@@ -312,7 +316,9 @@ class _Generator:
                 approved = self.rng.random() < 0.7
                 self._replies(user, quiz, reviewer, approved, start)
 
-    def _eligibility(self, emails: list[str]) -> None:
+    def _eligibility(self, emails: list[str], strong: bool = False) -> None:
+        """Course records; most pass the thresholds, all do when `strong`."""
+        low = 90 if strong else 70
         records = [
             Eligibility(
                 email=email,
@@ -322,9 +328,9 @@ class _Generator:
                         name=email.split("@")[0],
                         course_id="py101",
                         course_name="Python for Everyone",
-                        grade_percent=float(self.rng.randint(70, 100)),
-                        forum_posts=self.rng.randint(5, 80),
-                        forum_upvotes=self.rng.randint(5, 60),
+                        grade_percent=float(self.rng.randint(low, 100)),
+                        forum_posts=self.rng.randint(low - 40, 80),
+                        forum_upvotes=self.rng.randint(low - 50, 60),
                         forum_flags=0,
                         updated_at=self.now,
                     ),
@@ -400,7 +406,11 @@ class _Generator:
         self.store.open()
         self._cohorts()
         manager = self._user(
-            f"manager@{DOMAIN}", "Bench Manager", OPEN_COHORT_ID, self.today, Role.MANAGER
+            f"manager@{DOMAIN}",
+            "Bench Manager",
+            OPEN_COHORT_ID,
+            self.today,
+            Role.MANAGER,
         )
         curriculum = self.content.curriculum
         start = self.today - timedelta(days=20)
@@ -417,7 +427,7 @@ class _Generator:
             modules = len(curriculum.modules)
             self._learn_all(learner, modules, quizzes, manager, start)
             emails.append(learner.email)
-        self._eligibility(emails)
+        self._eligibility(emails, strong=True)
         self.store.close()
         (self.folder / "ready.json").write_text(json.dumps({"learners": count}))
 
@@ -451,6 +461,19 @@ def _spread(total: int, slots: int, rng: random.Random) -> list[int]:
         counts[rng.choice(open_slots)] += 1
         left -= 1
     return counts
+
+
+def correct_answers(quiz: Quiz) -> dict[str, list[str]]:
+    """Answers that get every graded question right."""
+    answers: dict[str, list[str]] = {}
+    for q in quiz.graded_questions:
+        if q.kind is QuestionKind.TRUE_FALSE:
+            answers[q.id] = ["true" if q.answer else "false"]
+        elif q.kind is QuestionKind.SHORT:
+            answers[q.id] = [q.accepted[0]]
+        else:
+            answers[q.id] = sorted(q.correct_option_ids)
+    return answers
 
 
 def _wrong_answers(quiz: Quiz, rng: random.Random) -> dict[str, list[str]]:

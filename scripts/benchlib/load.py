@@ -32,6 +32,14 @@ class Load:
     calls: tuple[Call, ...]
     connections: int
     seconds: float
+    # Requests per second over all connections; None sends each request as
+    # soon as the previous answer on its connection arrived.
+    rate: float | None = None
+
+    @property
+    def pause_ms(self) -> int:
+        """How long each connection waits before its next request, for `rate`."""
+        return round(1000 * self.connections / self.rate) if self.rate else 0
 
 
 @dataclass(frozen=True)
@@ -52,10 +60,16 @@ def generator() -> str:
     return "wrk" if shutil.which("wrk") else "python"
 
 
+def _wrk() -> str:
+    path = shutil.which("wrk")
+    assert path is not None
+    return path
+
+
 def describe() -> str:
     if generator() == "wrk":
         done = subprocess.run(
-            ["wrk", "--version"], capture_output=True, text=True, check=False
+            [_wrk(), "--version"], capture_output=True, text=True, check=False
         )
         first = (done.stdout or done.stderr).strip().splitlines()
         return first[0].split(" [")[0] if first else "wrk"
@@ -85,9 +99,9 @@ def start(port: int, load: Load) -> Running:
     tmp = Path(tempfile.mkdtemp(prefix="academy-bench-load-"))
     if generator() == "wrk":
         script = tmp / "calls.lua"
-        script.write_text(_lua(load.calls))
+        script.write_text(_lua(load.calls, load.pause_ms))
         command = [
-            "wrk",
+            _wrk(),
             "-t1",
             f"-c{load.connections}",
             f"-d{max(1, round(load.seconds))}s",
@@ -104,18 +118,15 @@ def start(port: int, load: Load) -> Running:
             text=True,
         )
         return Running(process, "wrk", tmp)
-    spec = {"port": port, **asdict(load)}
+    spec = tmp / "load.json"
+    spec.write_text(json.dumps({"port": port, **asdict(load)}))
     process = subprocess.Popen(
-        [sys.executable, "-m", "benchlib.pyload"],
-        stdin=subprocess.PIPE,
+        [sys.executable, "-m", "benchlib.pyload", str(spec)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=SCRIPTS,
     )
-    assert process.stdin is not None
-    process.stdin.write(json.dumps(spec))
-    process.stdin.close()
     return Running(process, "python", tmp)
 
 
@@ -128,7 +139,7 @@ def _lua_string(text: str) -> str:
     return '"' + escaped.replace("\r", "\\r").replace("\n", "\\n") + '"'
 
 
-def _lua(calls: tuple[Call, ...]) -> str:
+def _lua(calls: tuple[Call, ...], pause_ms: int) -> str:
     """A wrk script that sends `calls` in turn and prints exact figures at the end.
 
     The requests are formatted in `init`, once wrk knows the Host header.
@@ -150,6 +161,12 @@ def _lua(calls: tuple[Call, ...]) -> str:
     lines.append(
         """
 local i = 0
+"""
+    )
+    if pause_ms:
+        lines.append(f"delay = function() return {pause_ms} end")
+    lines.append(
+        """
 request = function()
   i = i + 1
   return calls[((i - 1) % #calls) + 1]

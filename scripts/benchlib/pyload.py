@@ -1,7 +1,7 @@
 """The Python load generator, used when wrk is not installed.
 
-Run as `python -m benchlib.pyload` with a JSON load on standard input (see
-benchlib.load); prints the result as JSON. Keep-alive HTTP/1.1 over asyncio
+Run as `python -m benchlib.pyload LOAD.json` (a load as benchlib.load writes
+it); prints the result as JSON. Keep-alive HTTP/1.1 over asyncio
 streams to 127.0.0.1, a fixed number of connections, for a fixed time.
 """
 
@@ -17,7 +17,7 @@ HOST = "127.0.0.1"
 
 
 def _raw(call: dict[str, Any], port: int) -> bytes:
-    body = call["body"].encode()
+    body: bytes = str(call["body"]).encode()
     headers = {"Host": f"{HOST}:{port}", **call["headers"]}
     if body:
         headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
@@ -58,12 +58,15 @@ async def _connection(
     port: int,
     calls: Iterator[bytes],
     until: float,
+    pause: float,
     latencies: list[float],
     errors: list[int],
 ) -> None:
     reader, writer = await asyncio.open_connection(HOST, port)
     try:
         while time.monotonic() < until:
+            if pause:
+                await asyncio.sleep(pause)
             started = time.perf_counter()
             writer.write(next(calls))
             try:
@@ -87,9 +90,11 @@ async def _run(spec: dict[str, Any]) -> dict[str, Any]:
     errors: list[int] = []
     started = time.monotonic()
     until = started + spec["seconds"]
+    rate = spec.get("rate")
+    pause = spec["connections"] / rate if rate else 0.0
     await asyncio.gather(
         *(
-            _connection(port, calls, until, latencies, errors)
+            _connection(port, calls, until, pause, latencies, errors)
             for _ in range(spec["connections"])
         )
     )
@@ -109,7 +114,8 @@ async def _run(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    spec = json.loads(sys.stdin.read())
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        spec = json.load(handle)
     print(json.dumps(asyncio.run(_run(spec))))
 
 

@@ -5,6 +5,7 @@ import getpass
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -62,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
         "--all-ready", action="store_true", help="issue all that are due"
     )
     issue.add_argument("--dry-run", action="store_true", help="list, issue nothing")
+    issue.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="render in N processes (default 1); this one still does the writing",
+    )
 
     backup = sub.add_parser("backup", help="copy the data folder, also while serving")
     backup.add_argument("target", type=Path, help="a new, empty folder")
@@ -76,6 +84,16 @@ def _parser() -> argparse.ArgumentParser:
         "kind", choices=["grades", "responses", "certificates", "eligibility"]
     )
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of 1 or more: {text}")
+    return number
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -232,6 +250,8 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 def _issue(settings: Settings, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from academy.services.issuing import issue_all
+
     academy = _open(settings)
     try:
         ready = academy.certificates.ready()
@@ -244,11 +264,15 @@ def _issue(settings: Settings, args: argparse.Namespace) -> int:
             if not args.all_ready and not args.dry_run:
                 print("Run with --all-ready to issue them.")
             return 0
-        issued = 0
-        for user_id in tqdm(ready, desc="Issuing", unit="certificate", file=sys.stderr):
-            if academy.certificates.issue_if_due(user_id, actor="cli"):
-                issued += 1
-        print(f"Issued {issued} certificate(s).")
+        started = time.monotonic()
+        with tqdm(
+            total=len(ready), desc="Issuing", unit="certificate", file=sys.stderr
+        ) as bar:
+            issued = issue_all(
+                academy.certificates, ready, args.workers, "cli", bar.update
+            )
+        seconds = time.monotonic() - started
+        print(f"Issued {issued} certificate(s) in {seconds:.1f} s.")
         return 0
     finally:
         academy.close()

@@ -2,10 +2,13 @@
 
 import hashlib
 import logging
+import os
 import re
 import secrets
+import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
@@ -23,6 +26,24 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 MAX_NAME = 120
+# How much lower the hashing thread's CPU priority is than the server's.
+HASHING_NICE = 10
+
+
+def _lower_priority() -> None:
+    """Make the calling thread yield the CPU to others (Linux: nice is per thread)."""
+    if sys.platform == "linux":
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICE)
+
+
+# Hashing is deliberately expensive (64 MiB and most of a core for a tenth of
+# a second). Every hash and every check in the process runs on this one
+# thread, one at a time and at a lower CPU priority, so a burst of sign-ins
+# takes at most one core, yields it to page serving, and holds one hash's
+# memory rather than one per request.
+_HASHING = ThreadPoolExecutor(
+    max_workers=1, thread_name_prefix="argon2", initializer=_lower_priority
+)
 
 
 def token_hash(token: str) -> str:
@@ -78,15 +99,12 @@ class Accounts:
         self.client_throttle = LoginThrottle(
             s.login_failures_allowed * 4, s.login_window_seconds
         )
-        # Hashing is deliberately expensive; one at a time keeps the other core
-        # free for serving pages during a burst of sign-ins.
-        self._hashing = threading.BoundedSemaphore(1)
+        self._hashing = _HASHING
         # Verifying against this when the email is unknown keeps timing even.
         self._dummy_hash = self._hash(secrets.token_hex(16))
 
     def _hash(self, password: str) -> str:
-        with self._hashing:
-            return self.hasher.hash(password)
+        return self._hashing.submit(self.hasher.hash, password).result()
 
     def register(
         self, name: str, email: str, password: str, role: Role = Role.LEARNER
@@ -137,11 +155,11 @@ class Accounts:
         return user
 
     def _verify(self, stored: str | None, password: str) -> bool:
+        check = self._hashing.submit(
+            self.hasher.verify, stored or self._dummy_hash, password
+        )
         try:
-            return (
-                self.hasher.verify(stored or self._dummy_hash, password)
-                and stored is not None
-            )
+            return check.result() and stored is not None
         except (VerificationError, InvalidHashError):
             return False
 

@@ -81,9 +81,17 @@ class Certificates:
         return cert
 
     def _issue(self, user: User, replaces: str | None, actor: str) -> Certificate:
+        cert = self.new_certificate(user, replaces)
+        # Render before saving: a certificate is never visible without its PDF.
+        pdf, preview = self.render_files(cert)
+        self._save(cert, pdf, preview, actor)
+        return cert
+
+    def new_certificate(self, user: User, replaces: str | None = None) -> Certificate:
+        """A certificate for `user` dated now, not yet rendered nor saved."""
         now = self.ctx.now()
         validity = self.ctx.content.program.credential.validity_days
-        cert = Certificate(
+        return Certificate(
             id=new_certificate_id(),
             user_id=user.id,
             recipient_name=user.name,
@@ -93,18 +101,38 @@ class Certificates:
             expires_at=now + timedelta(days=validity) if validity else None,
             replaces=replaces,
         )
-        # Render before saving: a certificate is never visible without its PDF.
-        self._render_files(cert)
-        self.ctx.store.save_certificate(cert)
-        self.ctx.audit(actor, "certificate.issue", user.id, cert.id)
-        self.summaries.refresh(user.id)
-        return cert
 
-    def _render_files(self, cert: Certificate) -> None:
+    def render_files(self, cert: Certificate) -> tuple[bytes, bytes]:
+        """The certificate's PDF and its link-preview image."""
         program = self.ctx.content.program
         with self._render_lock:
             pdf = self.renderer.render(cert, program, self.urls.verify(cert.id))
             preview = self.preview(cert)
+        return pdf, preview
+
+    def issue_rendered(
+        self, cert: Certificate, pdf: bytes, preview: bytes, actor: str
+    ) -> bool:
+        """Save a certificate rendered elsewhere, if it is still due; False if not.
+
+        For `academy issue --workers`: worker processes render, and this
+        process, the only one holding the data folder, writes.
+        """
+        with self.ctx.store.learner_lock(cert.user_id):
+            if not self.due(cert.user_id):
+                return False
+            self._save(cert, pdf, preview, actor)
+        return True
+
+    def _save(self, cert: Certificate, pdf: bytes, preview: bytes, actor: str) -> None:
+        self.ctx.store.save_blob(f"{cert.id}.pdf", pdf)
+        self.ctx.store.save_blob(f"{cert.id}.png", preview)
+        self.ctx.store.save_certificate(cert)
+        self.ctx.audit(actor, "certificate.issue", cert.user_id, cert.id)
+        self.summaries.refresh(cert.user_id)
+
+    def _render_files(self, cert: Certificate) -> None:
+        pdf, preview = self.render_files(cert)
         self.ctx.store.save_blob(f"{cert.id}.pdf", pdf)
         self.ctx.store.save_blob(f"{cert.id}.png", preview)
 

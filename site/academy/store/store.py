@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ from academy.store.storage import (
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 LEARNERS = "learners"
+RECENT_LEARNERS = 1000  # learners kept parsed in memory (see Store.learner)
 
 
 def email_key(email: str) -> str:
@@ -98,6 +100,16 @@ def _rows(raw: dict[str, Any] | None, table: str) -> list[dict[str, Any]]:
     return [docs[k] for k in sorted(docs, key=int)]
 
 
+def _copy(data: LearnerData) -> LearnerData:
+    return LearnerData(
+        user=data.user,
+        completions=dict(data.completions),
+        attempts=list(data.attempts),
+        replies=dict(data.replies),
+        certificates=list(data.certificates),
+    )
+
+
 def _learner_data(raw: dict[str, Any] | None) -> LearnerData | None:
     users = _rows(raw, "user")
     if not users:
@@ -133,6 +145,10 @@ class Store:
         self._certificates: dict[str, str] = {}
         self._pending: dict[tuple[str, str], datetime] = {}
         self._audit: list[AuditEntry] = []
+        # Learners read lately (see learner()), and a count of writes to each
+        # learner's file, so that a read overtaken by a write is not kept.
+        self._recent: OrderedDict[str, LearnerData] = OrderedDict()
+        self._changes: dict[str, int] = {}
         self._blobs: dict[str, bytes] = {}
 
     # -- lifecycle -------------------------------------------------------
@@ -182,6 +198,18 @@ class Store:
 
     def learner_lock(self, user_id: str) -> threading.RLock:
         return self.lock(f"{LEARNERS}/{user_id}")
+
+    @contextmanager
+    def _learner_file(self, user_id: str) -> Iterator[TinyDB]:
+        """The learner's database, to change under their lock; forgets the copy."""
+        with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
+            try:
+                yield db
+            finally:
+                # After the write: a read that began before it cannot be kept.
+                with self._index_lock:
+                    self._changes[user_id] = self._changes.get(user_id, 0) + 1
+                    self._recent.pop(user_id, None)
 
     def _db(self, name: str, batch: bool = False) -> TinyDB:
         if self._memory is not None:
@@ -237,7 +265,7 @@ class Store:
             raise
 
     def save_user(self, user: User) -> None:
-        with self.learner_lock(user.id), self._open(f"{LEARNERS}/{user.id}") as db:
+        with self._learner_file(user.id) as db:
             _upsert(db.table("user"), to_doc(user), Query().id == user.id)
             with self._index_lock:
                 self._users[user.id] = user
@@ -252,8 +280,29 @@ class Store:
         return self.user(user_id) if user_id else None
 
     def learner(self, user_id: str) -> LearnerData | None:
-        """Everything about one learner, from a single read of their file."""
-        return _learner_data(self._raw(f"{LEARNERS}/{user_id}"))
+        """Everything about one learner, from a single read of their file.
+
+        Recently read learners are kept until their file next changes, so the
+        several reads one request makes (grade, summarise, check for a
+        certificate) parse the file once. Each caller gets its own lists and
+        dicts; the records in them are frozen.
+        """
+        with self._index_lock:
+            kept = self._recent.get(user_id)
+            if kept is not None:
+                self._recent.move_to_end(user_id)
+                return _copy(kept)
+            seen = self._changes.get(user_id, 0)
+        data = _learner_data(self._raw(f"{LEARNERS}/{user_id}"))
+        if data is None:
+            return None
+        with self._index_lock:
+            # Keep it only if no write happened while the file was being read.
+            if self._changes.get(user_id, 0) == seen:
+                self._recent[user_id] = data
+                if len(self._recent) > RECENT_LEARNERS:
+                    self._recent.popitem(last=False)
+        return _copy(data)
 
     def completed_modules(self, user_id: str) -> frozenset[str]:
         """The slugs of the modules this learner marked complete (from memory)."""
@@ -263,7 +312,7 @@ class Store:
     # -- sessions ------------------------------------------------------------
 
     def add_session(self, user_id: str, token_hash: str, at: datetime) -> None:
-        with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
+        with self._learner_file(user_id) as db:
             db.table("sessions").insert(
                 {"token_hash": token_hash, "created_at": at.isoformat()}
             )
@@ -277,7 +326,7 @@ class Store:
     def remove_sessions(self, user_id: str, token_hash: str | None = None) -> None:
         """End one session, or every session of the user when no hash is given."""
         q = Query()
-        with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
+        with self._learner_file(user_id) as db:
             table = db.table("sessions")
             if token_hash is None:
                 hashes = [row["token_hash"] for row in table.all()]
@@ -294,7 +343,7 @@ class Store:
     def add_completion(self, user_id: str, completion: ModuleCompletion) -> bool:
         """Record a module as complete; False if it already was."""
         q = Query()
-        with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
+        with self._learner_file(user_id) as db:
             table = db.table("completions")
             if table.contains(q.module_slug == completion.module_slug):
                 return False
@@ -305,29 +354,23 @@ class Store:
             return True
 
     def remove_completion(self, user_id: str, module_slug: str) -> None:
-        with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
+        with self._learner_file(user_id) as db:
             db.table("completions").remove(Query().module_slug == module_slug)
             with self._index_lock:
                 done = self._completed.get(user_id, frozenset())
                 self._completed[user_id] = done - {module_slug}
 
     def add_attempt(self, attempt: Attempt) -> None:
-        with (
-            self.learner_lock(attempt.user_id),
-            self._open(f"{LEARNERS}/{attempt.user_id}") as db,
-        ):
+        with self._learner_file(attempt.user_id) as db:
             db.table("attempts").insert(to_doc(attempt))
 
     def remove_attempt(self, user_id: str, attempt_id: str) -> None:
-        with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
+        with self._learner_file(user_id) as db:
             db.table("attempts").remove(Query().id == attempt_id)
 
     def save_reply(self, reply: PracticeReply) -> None:
         doc = {**to_doc(reply), "key": reply.key}
-        with (
-            self.learner_lock(reply.user_id),
-            self._open(f"{LEARNERS}/{reply.user_id}") as db,
-        ):
+        with self._learner_file(reply.user_id) as db:
             _upsert(db.table("replies"), doc, Query().key == reply.key)
         with self._index_lock:
             if reply.state is ReplyState.PENDING:
@@ -345,10 +388,7 @@ class Store:
     # -- certificates ------------------------------------------------------------
 
     def save_certificate(self, cert: Certificate) -> None:
-        with (
-            self.learner_lock(cert.user_id),
-            self._open(f"{LEARNERS}/{cert.user_id}") as db,
-        ):
+        with self._learner_file(cert.user_id) as db:
             _upsert(db.table("certificates"), to_doc(cert), Query().id == cert.id)
         with self._index_lock:
             self._certificates[cert.id] = cert.user_id

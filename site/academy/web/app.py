@@ -1,6 +1,7 @@
 """The application factory: settings in, Starlette app out."""
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from academy.web.security import LoginRequired, current_user
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
+GIL_SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 
 
 async def healthz(request: Request) -> Response:
@@ -94,9 +96,16 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if not core._opened:
             core.open()
+        # The event loop shares the GIL with the threads that read files and
+        # grade attempts. By default a thread waiting for the GIL waits 5 ms
+        # before asking for it; every page would queue that long behind any
+        # other request's work. A short interval lets the loop back in soon.
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         try:
             yield
         finally:
+            sys.setswitchinterval(switch_interval)
             core.close()
 
     routes = [
@@ -123,4 +132,6 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.academy = core
+    # Pages rendered once with markers for per-request values (framed_page).
+    app.state.frames = {}
     return app

@@ -16,7 +16,7 @@ from academy.domain.grading import option_order
 from academy.domain.progress import Progress
 from academy.domain.records import Attempt, User
 from academy.services.learning import QuizState
-from academy.web.rendering import page, redirect
+from academy.web.rendering import framed_page, page, redirect
 from academy.web.security import academy_of, read_form, require_user
 
 
@@ -145,19 +145,21 @@ async def module_page(request: Request) -> Response:
     module, schedule, completed = academy.learning.module(user, slug)
     now = academy.ctx.now()
     before, after = academy.ctx.content.curriculum.neighbours(slug)
-    return page(
-        request,
-        "module.html",
-        {
-            "module": module,
-            "completed": completed,
-            "is_open": schedule.is_open(module.day, now),
-            "opens_at": schedule.opens_at(module.day),
-            "before": before,
-            "after": after,
-            "quiz": academy.ctx.content.curriculum.quizzes.get(module.quiz_slug or ""),
-        },
-    )
+    is_open = schedule.is_open(module.day, now)
+    context = {
+        "module": module,
+        "completed": completed,
+        "is_open": is_open,
+        "opens_at": schedule.opens_at(module.day),
+        "before": before,
+        "after": after,
+        "quiz": academy.ctx.content.curriculum.quizzes.get(module.quiz_slug or ""),
+    }
+    if not is_open:
+        # Names the learner's own opening time: not the same for everyone.
+        return page(request, "module.html", context)
+    # Everything else follows from the module and whether it was completed.
+    return framed_page(request, "module.html", (slug, completed), context)
 
 
 async def complete_module(request: Request) -> Response:

@@ -1,14 +1,19 @@
 """Templates and the helpers every view uses to answer."""
 
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from academy.domain.records import User
 from academy.web.security import csrf_token, set_cookies
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -59,12 +64,72 @@ def page(
         "request": request,
         "user": getattr(request.state, "user", None),
         "csrf_token": csrf_token(request),
-        "path": request.url.path,
-        "notice": NOTICES.get(request.query_params.get("notice", "")),
+        # The path as routed; cheaper than request.url, which builds a whole URL.
+        "path": request.scope["path"],
+        "notice": _notice(request),
         **context,
     }
     html = ENV.get_template(template).render(values)
     response = HTMLResponse(html, status_code=status)
+    set_cookies(request, response)
+    return response
+
+
+def _notice(request: Request) -> str | None:
+    if not request.scope.get("query_string"):
+        return None
+    return NOTICES.get(request.query_params.get("notice", ""))
+
+
+# A framed page holds these markers where per-request values go. Rendered
+# content never contains NUL (CommonMark turns it into U+FFFD, and forms
+# refuse control characters), so no text can pass for a marker.
+_MARKER = re.compile("\x00([a-z_]+)\x00")
+
+
+@dataclass(frozen=True)
+class _Viewer:
+    """The signed-in user as a frame shows them: their role, a marker for the name."""
+
+    is_manager: bool
+    name: Markup = Markup("\x00user_name\x00")
+
+
+def framed_page(
+    request: Request, template: str, key: Hashable, context: dict[str, Any]
+) -> HTMLResponse:
+    """page() for a page that is the same for every viewer but two values.
+
+    Those are the CSRF token and the viewer's name. The template is rendered
+    once per `key` (plus the viewer's role and the notice), with markers for
+    the two, and each request fills them in: a page as cheap as a static
+    one. `key` must decide everything else the page shows; templates see a
+    user with only `is_manager` and `name`, and no request.
+    """
+    user: User | None = getattr(request.state, "user", None)
+    notice = _notice(request)
+    role = None if user is None else user.is_manager
+    frames: dict[Hashable, tuple[str, ...]] = request.app.state.frames
+    parts = frames.get((template, key, role, notice))
+    if parts is None:
+        values = {
+            "request": None,
+            "user": None if role is None else _Viewer(role),
+            "csrf_token": Markup("\x00csrf_token\x00"),
+            "path": request.scope["path"],
+            "notice": notice,
+            **context,
+        }
+        parts = tuple(_MARKER.split(ENV.get_template(template).render(values)))
+        frames[(template, key, role, notice)] = parts
+
+    fills = {
+        "csrf_token": csrf_token(request),
+        "user_name": str(escape(user.name)) if user else "",
+    }
+    # split() alternates text and marker names: names sit at the odd places.
+    html = "".join(fills[p] if i % 2 else p for i, p in enumerate(parts))
+    response = HTMLResponse(html)
     set_cookies(request, response)
     return response
 

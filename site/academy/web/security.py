@@ -1,5 +1,6 @@
 """Sessions, CSRF tokens and role checks for the web layer."""
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -31,8 +32,13 @@ def academy_of(request: Request) -> Academy:
     return academy
 
 
+@functools.lru_cache(maxsize=8)
+def _signer_for(secret_key: str) -> Signer:
+    return Signer(secret_key, salt="session")
+
+
 def _signer(request: Request) -> Signer:
-    return Signer(academy_of(request).settings.secret_key, salt="session")
+    return _signer_for(academy_of(request).settings.secret_key)
 
 
 def csrf_seed(request: Request) -> str:
@@ -48,8 +54,14 @@ def csrf_seed(request: Request) -> str:
 
 def csrf_token(request: Request) -> str:
     """The token forms carry: an HMAC of the cookie, so it cannot be forged."""
-    key = academy_of(request).settings.secret_key.encode()
-    return hmac.new(key, csrf_seed(request).encode(), hashlib.sha256).hexdigest()
+    return _csrf_hmac(academy_of(request).settings.secret_key, csrf_seed(request))
+
+
+@functools.lru_cache(maxsize=4096)
+def _csrf_hmac(secret_key: str, seed: str) -> str:
+    # A browser keeps its seed for its whole visit: one HMAC per visitor, not
+    # per page. The cache is bounded, so odd seeds cannot grow it.
+    return hmac.new(secret_key.encode(), seed.encode(), hashlib.sha256).hexdigest()
 
 
 async def read_form(request: Request) -> FormData:
@@ -81,7 +93,7 @@ def set_cookies(request: Request, response: Response) -> None:
 
 async def current_user(request: Request) -> User | None:
     """The signed-in user, or None; looked up once per request."""
-    if hasattr(request.state, "user"):
+    if "user" in request.state:
         user: User | None = request.state.user
         return user
     user = None
@@ -97,8 +109,15 @@ def session_token(request: Request) -> str | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie or len(cookie) > 200:
         return None
+    return _unsigned(academy_of(request).settings.secret_key, cookie)
+
+
+@functools.lru_cache(maxsize=4096)
+def _unsigned(secret_key: str, cookie: str) -> str | None:
+    # A browser sends the same cookie with every request, so its signature is
+    # checked once. Whether the session is still open is asked every time.
     try:
-        return _signer(request).unsign(cookie).decode()
+        return _signer_for(secret_key).unsign(cookie).decode()
     except BadSignature:
         return None
 
