@@ -8,10 +8,11 @@ the service that makes it.
 
 import logging
 import re
-from collections import Counter
-from collections.abc import Mapping, Sequence
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -88,6 +89,9 @@ OVERRIDES: dict[str, bool | None] = {
 }
 
 
+OVERVIEW_CACHE = 64
+
+
 class Manage:
     """Use cases of the manager's console, over the academy's other services."""
 
@@ -104,6 +108,11 @@ class Manage:
         self.certificates = certificates
         self.eligibility = eligibility
         self.quiz_results = quiz_results
+        # Overviews of big cohorts take a while to build; they are kept until a
+        # learner changes (summaries.version) or the minute turns (statuses
+        # depend on the time).
+        self._overviews: OrderedDict[Hashable, CohortOverview] = OrderedDict()
+        self._overviews_lock = threading.Lock()
 
     # -- home and cohorts ---------------------------------------------------
 
@@ -188,6 +197,27 @@ class Manage:
         """Every learner of a cohort, filtered, sorted and paged, with two charts."""
         cohort = self.cohort(cohort_id)
         now = self.ctx.now()
+        key = (
+            cohort,
+            LearnerFilter.parse(params),
+            self.summaries.version,
+            now.replace(second=0, microsecond=0),
+        )
+        with self._overviews_lock:
+            cached = self._overviews.get(key)
+            if cached is not None:
+                self._overviews.move_to_end(key)
+                return cached
+        overview = self._build_overview(cohort, params, now)
+        with self._overviews_lock:
+            self._overviews[key] = overview
+            while len(self._overviews) > OVERVIEW_CACHE:
+                self._overviews.popitem(last=False)
+        return overview
+
+    def _build_overview(
+        self, cohort: Cohort, params: Mapping[str, str], now: datetime
+    ) -> CohortOverview:
         members = [s for s in self.summaries.all() if s.cohort_id == cohort.id]
         chosen = LearnerFilter.parse(params)
         statuses = Counter(s.status(now) for s in members)

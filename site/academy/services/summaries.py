@@ -103,6 +103,8 @@ class SummaryIndex:
         self.ctx = ctx
         self._items: dict[str, LearnerSummary] = {}
         self._lock = threading.Lock()
+        # Bumped on every change, so views built from summaries can be cached.
+        self.version = 0
 
     def build(self) -> None:
         for user_id in self.ctx.store.user_ids():
@@ -112,11 +114,13 @@ class SummaryIndex:
         data = self.ctx.store.learner(user_id)
         if data is None or data.user.role is Role.MANAGER:
             with self._lock:
-                self._items.pop(user_id, None)
+                if self._items.pop(user_id, None) is not None:
+                    self.version += 1
             return None
         summary = summarise(self.ctx, data, progress_of(self.ctx, data))
         with self._lock:
             self._items[user_id] = summary
+            self.version += 1
         return summary
 
     def all(self) -> list[LearnerSummary]:
