@@ -1,6 +1,6 @@
 """The learner's pages: dashboard, modules, quizzes, certificate, progress API."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -10,11 +10,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from academy.domain.curriculum import Option, Question, QuestionKind
+from academy.domain.curriculum import Option, Question, QuestionKind, Quiz
 from academy.domain.errors import Invalid, NotFound
 from academy.domain.grading import option_order
 from academy.domain.progress import Progress
 from academy.domain.records import Attempt, User
+from academy.services.academy import Academy
 from academy.services.learning import QuizState
 from academy.web.rendering import framed_page, page, redirect
 from academy.web.security import academy_of, read_form, require_user
@@ -175,12 +176,8 @@ async def complete_module(request: Request) -> Response:
     return redirect(request, target, "module-complete")
 
 
-def _answers(form: FormData, state: QuizState) -> dict[str, list[str]]:
-    answers: dict[str, list[str]] = {}
-    for question in state.quiz.questions:
-        values = [str(v) for v in form.getlist(f"q.{question.id}")]
-        answers[question.id] = values
-    return answers
+def _answers(form: FormData, quiz: Quiz) -> dict[str, list[str]]:
+    return {q.id: [str(v) for v in form.getlist(f"q.{q.id}")] for q in quiz.questions}
 
 
 def _blank(state: QuizState, answers: dict[str, list[str]]) -> list[Question]:
@@ -195,53 +192,78 @@ def _blank(state: QuizState, answers: dict[str, list[str]]) -> list[Question]:
     return blank
 
 
+@dataclass(frozen=True)
+class QuizForm:
+    """The quiz page after a GET or a refused POST, or the attempt a POST made."""
+
+    state: QuizState
+    attempt_number: int | None = None
+    chosen: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    error: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    blank: tuple[Question, ...] = ()
+
+
+def _take_quiz(
+    academy: Academy,
+    user: User,
+    slug: str,
+    answers: dict[str, list[str]] | None,
+    confirmed: bool,
+) -> QuizForm:
+    """Read the quiz state and, for a POST, check and submit: one worker hop."""
+    state = academy.learning.quiz_state(user, slug)
+    if answers is None:
+        return QuizForm(state)
+    chosen = {k: tuple(v) for k, v in answers.items()}
+    blank = _blank(state, answers)
+    if blank and not confirmed:
+        error = (
+            f"You left {len(blank)} question(s) blank. Blank questions count as "
+            "wrong. Answer them, or submit anyway."
+        )
+        return QuizForm(state, chosen=chosen, error=error, blank=tuple(blank))
+    try:
+        result = academy.learning.submit_attempt(user, slug, answers)
+    except Invalid as problem:
+        return QuizForm(
+            state, chosen=chosen, error=problem.message, errors=problem.fields
+        )
+    return QuizForm(result.state, attempt_number=result.attempt.number)
+
+
 async def quiz_page(request: Request) -> Response:
     """A quiz: take it (GET shows, POST submits), or see where you stand."""
     user = await require_user(request)
     academy = academy_of(request)
     slug = request.path_params["slug"]
-    state = await run_in_threadpool(academy.learning.quiz_state, user, slug)
-    chosen: dict[str, tuple[str, ...]] = {}
-    errors: dict[str, str] = {}
-    error = None
-    blank: list[Question] = []
-    status = 200
+    answers, confirmed = None, False
     if request.method == "POST":
+        quiz = academy.ctx.content.curriculum.quizzes.get(slug)
+        if quiz is None:
+            raise NotFound(f"There is no quiz called “{slug}”.")
         form = await read_form(request)
-        answers = _answers(form, state)
-        blank = _blank(state, answers)
+        answers = _answers(form, quiz)
         confirmed = form.get("confirm_blank") == "yes"
-        if blank and not confirmed:
-            chosen = {k: tuple(v) for k, v in answers.items()}
-            error = (
-                f"You left {len(blank)} question(s) blank. Blank questions count as "
-                "wrong. Answer them, or submit anyway."
-            )
-            status = 422
-        else:
-            try:
-                result = await run_in_threadpool(
-                    academy.learning.submit_attempt, user, slug, answers
-                )
-            except Invalid as problem:
-                chosen = {k: tuple(v) for k, v in answers.items()}
-                error, errors, status, blank = problem.message, problem.fields, 422, []
-            else:
-                number = result.attempt.number
-                return redirect(request, f"/quizzes/{slug}/attempts/{number}")
-    views = _question_views(state, user, state.next_number, chosen)
+    outcome = await run_in_threadpool(
+        _take_quiz, academy, user, slug, answers, confirmed
+    )
+    if outcome.attempt_number is not None:
+        return redirect(request, f"/quizzes/{slug}/attempts/{outcome.attempt_number}")
+    state = outcome.state
+    views = _question_views(state, user, state.next_number, outcome.chosen)
     return page(
         request,
         "quiz.html",
         {
             "state": state,
             "questions": views,
-            "error": error,
-            "errors": errors,
-            "blank": blank,
+            "error": outcome.error,
+            "errors": outcome.errors,
+            "blank": list(outcome.blank),
             "opens_at": state.schedule.opens_at(state.module.day),
         },
-        status=status,
+        status=422 if outcome.error else 200,
     )
 
 
