@@ -59,8 +59,7 @@ class LoginThrottle:
         if wait > 0:
             seconds = math.ceil(wait)
             raise TooManyRequests(
-                f"Too many failed sign-in attempts. Try again in {seconds} seconds, "
-                "or reset your password with a community manager.",
+                f"Too many failed sign-in attempts. Try again in {seconds} seconds.",
                 retry_after=seconds,
             )
 
