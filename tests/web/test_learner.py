@@ -384,3 +384,16 @@ def test_open_redirect_is_refused(client: TestClient) -> None:
         },
     )
     assert response.headers["location"] == "/dashboard"
+
+
+def test_session_ends_on_the_server_after_thirty_days(
+    client: TestClient, clock: FrozenClock
+) -> None:
+    register(client)
+    clock.advance(timedelta(days=29, hours=23))
+    assert client.get("/dashboard").status_code == 200
+    clock.advance(timedelta(hours=2))
+    response = client.get("/dashboard")
+    assert response.status_code == 303 and response.headers["location"].startswith(
+        "/login"
+    )

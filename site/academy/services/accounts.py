@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher, Type
@@ -24,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 10
+# Matches the cookie's lifetime; the server refuses older sessions itself.
+SESSION_DAYS = 30
 MAX_PASSWORD = 1024
 MAX_NAME = 120
 # How much lower the hashing thread's CPU priority is than the server's.
@@ -170,7 +173,9 @@ class Accounts:
         return token
 
     def session_user(self, token: str) -> User | None:
-        user_id = self.ctx.store.session_user(token_hash(token))
+        """The user of an open session; sessions end after SESSION_DAYS."""
+        oldest = self.ctx.now() - timedelta(days=SESSION_DAYS)
+        user_id = self.ctx.store.session_user(token_hash(token), oldest)
         return self.ctx.store.user(user_id) if user_id else None
 
     def end_session(self, user_id: str, token: str) -> None:

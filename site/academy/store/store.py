@@ -141,7 +141,7 @@ class Store:
         # The modules each learner completed: a module page needs only this.
         self._completed: dict[str, frozenset[str]] = {}
         self._cohorts: list[Cohort] | None = None
-        self._sessions: dict[str, str] = {}
+        self._sessions: dict[str, tuple[str, datetime]] = {}
         self._certificates: dict[str, str] = {}
         self._pending: dict[tuple[str, str], datetime] = {}
         self._audit: list[AuditEntry] = []
@@ -184,7 +184,8 @@ class Store:
                 else:
                     self._pending.pop((uid, key), None)
             for row in _rows(raw, "sessions"):
-                self._sessions[row["token_hash"]] = uid
+                started = datetime.fromisoformat(row["created_at"])
+                self._sessions[row["token_hash"]] = (uid, started)
 
     # -- files and locks -------------------------------------------------
 
@@ -317,11 +318,20 @@ class Store:
                 {"token_hash": token_hash, "created_at": at.isoformat()}
             )
         with self._index_lock:
-            self._sessions[token_hash] = user_id
+            self._sessions[token_hash] = (user_id, at)
 
-    def session_user(self, token_hash: str) -> str | None:
+    def session_user(
+        self, token_hash: str, started_after: datetime | None = None
+    ) -> str | None:
+        """The session's user, unless it started before `started_after`."""
         with self._index_lock:
-            return self._sessions.get(token_hash)
+            found = self._sessions.get(token_hash)
+        if found is None:
+            return None
+        user_id, started = found
+        if started_after is not None and started < started_after:
+            return None
+        return user_id
 
     def remove_sessions(self, user_id: str, token_hash: str | None = None) -> None:
         """End one session, or every session of the user when no hash is given."""

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from academy.domain.errors import Forbidden
 from academy.domain.records import User
 from academy.services.academy import Academy
+from academy.services.accounts import SESSION_DAYS
 
 SESSION_COOKIE = "academy_session"
 CSRF_COOKIE = "academy_csrf"
@@ -131,7 +132,7 @@ def start_session(request: Request, response: Response, token: str) -> None:
         samesite="lax",
         secure=academy_of(request).settings.secure_cookies,
         path="/",
-        max_age=60 * 60 * 24 * 30,
+        max_age=60 * 60 * 24 * SESSION_DAYS,
     )
 
 
