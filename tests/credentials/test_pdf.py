@@ -19,6 +19,7 @@ from academy.credentials import pdf
 from academy.credentials.pdf import (
     CertificateRenderer,
     LocalOnlyFetcher,
+    inline_custom_properties,
     long_date,
     name_size_pt,
     printable,
@@ -369,3 +370,40 @@ def test_name_size_pt_shrinks_with_length(name: str, expected: float) -> None:
 )
 def test_long_date_reads_day_month_year(moment: datetime, expected: str) -> None:
     assert long_date(moment) == expected
+
+
+def test_inline_custom_properties_substitutes_root_values() -> None:
+    css = """
+    /* :root { --ignored: red; } in a comment is not read */
+    :root { --navy: #1b2a52; --accent: var(--navy); --serif: "DejaVu Serif", serif }
+    h1 { color: var(--accent); font-family: var( --serif ); }
+    p { color: var(--unknown); border-color: var(--navy, black); }
+    """
+    out = inline_custom_properties(css)
+    assert 'h1 { color: #1b2a52; font-family: "DejaVu Serif", serif; }' in out
+    # Unknown names and fallbacks are left for WeasyPrint to resolve.
+    assert "var(--unknown)" in out
+    assert "var(--navy, black)" in out
+    assert "--ignored" not in out
+
+
+def test_certificate_stylesheet_keeps_no_var_the_renderer_could_inline() -> None:
+    out = inline_custom_properties((CERTIFICATES / "certificate.css").read_text())
+    assert "var(" not in out
+
+
+def test_print_badge_sits_on_the_page_colour_without_a_visible_square() -> None:
+    css = (CERTIFICATES / "certificate.css").read_text()
+    page_rule = css[css.index("@page") : css.index("}", css.index("@page"))]
+    hex_colour = page_rule.split("background:")[1].split(";")[0].strip()
+    paper = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    badge = pdf.print_badge(CERTIFICATES / "badge.png")
+
+    with Image.open(io.BytesIO(badge)) as image:
+        corners = [
+            image.getpixel(xy)
+            for xy in ((0, 0), (image.width - 1, 0), (0, image.height - 1))
+        ]
+
+    for corner in corners:
+        assert max(abs(a - b) for a, b in zip(corner, paper, strict=True)) <= 2
