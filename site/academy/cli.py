@@ -15,6 +15,15 @@ from academy.store import DataFolderLocked
 from academy.store.backup import BackupError, backup, restore
 
 logger = logging.getLogger("academy")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The server is the only writer of its data folder (see store/lock.py); these
+# are the places in the running site that do what a data command would.
+LIVE_EQUIVALENTS = {
+    "import-eligibility": "upload the file under Manage › Eligibility, or send "
+    "it to POST /api/eligibility",
+    "issue": "issue what is due under Manage › Certificates",
+    "export": "download the report under Manage › Reports",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,12 +109,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     settings = from_environment()
     data = getattr(args, "data_sub", None) or args.data
     content = getattr(args, "content_sub", None) or args.content
-    return settings.with_overrides(
+    settings = settings.with_overrides(
         data_dir=data,
         content_dir=content,
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
     )
+    if not os.environ.get("ACADEMY_BASE_URL"):
+        # Without a public URL, links in certificates and badges point at the
+        # address this server answers on, so `serve --port 8080` stays whole.
+        settings = settings.with_overrides(base_url=settings.local_url)
+    return settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,10 +129,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"academy: {error}", file=sys.stderr)
         return 2
+    level = settings.log_level.upper()
+    if level not in LOG_LEVELS:
+        print(
+            f"academy: ACADEMY_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
+            f"not {settings.log_level!r}",
+            file=sys.stderr,
+        )
+        return 2
     logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # WeasyPrint narrates every step of every render at INFO; an operator
+    # auditing certificates needs our line, not seven of its own.
+    if level != "DEBUG":
+        logging.getLogger("weasyprint").setLevel(logging.WARNING)
     commands = {
         "serve": _serve,
         "check": _check,
@@ -141,6 +166,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except DataFolderLocked as error:
         print(f"academy: {error}", file=sys.stderr)
+        if args.command in LIVE_EQUIVALENTS:
+            print(
+                f"While the site runs, {LIVE_EQUIVALENTS[args.command]}.",
+                file=sys.stderr,
+            )
         return 1
 
 
@@ -217,7 +247,9 @@ def _create_manager(settings: Settings, args: argparse.Namespace) -> int:
                 args.email, password, args.name
             )
         except Invalid as error:
-            print(f"academy: {error.message}", file=sys.stderr)
+            # The fields' own messages: a terminal has no form to highlight.
+            for message in error.fields.values() or [error.message]:
+                print(f"academy: {message}", file=sys.stderr)
             return 2
         verb = "Created" if created else "Promoted"
         print(f"{verb} manager {user.email}.")

@@ -70,6 +70,16 @@ class Settings:
     login_window_seconds: int = 900
 
     @property
+    def local_url(self) -> str:
+        """The address this server answers on, as a browser on this machine sees it."""
+        # A server listening on every interface is reached here on loopback.
+        everywhere = ("", "0.0.0.0", "::")  # noqa: S104 - compared, not bound
+        host = "127.0.0.1" if self.host in everywhere else self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
 

@@ -30,8 +30,8 @@ def test_eligibility_bad_row_changes_nothing(people: People, academy):
     response = _upload(people, data)
     assert response.status_code == 422
     assert "Nothing was changed" in response.text
-    assert '<th scope="row">2</th><td>grade_percent must be a number' in response.text
-    assert '<th scope="row">3</th><td>email' in response.text
+    assert '<th scope="row">3</th><td>grade_percent must be a number' in response.text
+    assert '<th scope="row">4</th><td>email' in response.text
     assert academy.store.all_eligibility() == []
 
     entry = academy.store.audit()[-1]

@@ -43,33 +43,36 @@ BAD_FILES = {
         (HEADER.strip() + ",extra\n" + GOOD.strip() + ",x\n").encode(),
         "unknown column",
     ),
-    "bad-email": ((HEADER + "not-an-email,A,c,C,90,1,1,0\n").encode(), "row 1: email"),
+    "bad-email": ((HEADER + "not-an-email,A,c,C,90,1,1,0\n").encode(), "row 2: email"),
     "grade-over-100": (
         (HEADER + "a@example.org,A,c,C,101,1,1,0\n").encode(),
-        "row 1: grade_percent must be from 0 to 100",
+        "row 2: grade_percent must be from 0 to 100",
     ),
     "grade-not-number": (
         (HEADER + "a@example.org,A,c,C,ninety,1,1,0\n").encode(),
-        "row 1: grade_percent must be a number",
+        "row 2: grade_percent must be a number",
     ),
     "negative-posts": (
         (HEADER + "a@example.org,A,c,C,90,-1,1,0\n").encode(),
-        "row 1: forum_posts must not be negative",
+        "row 2: forum_posts must not be negative",
     ),
     "fractional-flags": (
         (HEADER + "a@example.org,A,c,C,90,1,1,0.5\n").encode(),
-        "row 1: forum_flags must be a whole number",
+        "row 2: forum_flags must be a whole number",
     ),
     "blank-name": (
         (HEADER + "a@example.org,,c,C,90,1,1,0\n").encode(),
-        "row 1: name is empty",
+        "row 2: name is empty",
     ),
-    "short-row": ((HEADER + "a@example.org,A,c\n").encode(), "row 1: has fewer values"),
+    "short-row": ((HEADER + "a@example.org,A,c\n").encode(), "row 2: has fewer values"),
     "long-row": (
         (HEADER + GOOD.strip() + ",extra\n").encode(),
-        "row 1: has more values",
+        "row 2: has more values",
     ),
-    "duplicate": ((HEADER + GOOD + GOOD).encode(), "row 2: repeats ana@example.org"),
+    "duplicate": (
+        (HEADER + GOOD + GOOD).encode(),
+        "row 3: repeats ana@example.org in course py101 (first on row 2)",
+    ),
     "nan-grade": (
         (HEADER + "a@example.org,A,c,C,nan,1,1,0\n").encode(),
         "grade_percent",
@@ -104,7 +107,26 @@ def test_import_reports_every_bad_row(academy: Academy) -> None:
         + "b@example.org,B,c,C,90,1,1,-3\n"
     )
     report = academy.eligibility.import_csv(data.encode(), "m")
-    assert [e.row for e in report.errors] == [2, 3, 4]
+    # Numbered as a spreadsheet shows them: the header is row 1.
+    assert [e.row for e in report.errors] == [3, 4, 5]
+    assert report.rows == 4
+
+
+def test_import_numbers_rows_after_one_the_reader_could_not_split(
+    academy: Academy,
+) -> None:
+    data = HEADER + "a@example.org,A,c\n" + "x,A,c,C,90,1,1,0\n" + GOOD
+    report = academy.eligibility.import_csv(data.encode(), "m")
+    assert [(e.row, e.message.split()[0]) for e in report.errors] == [
+        (2, "has"),
+        (3, "email"),
+    ]
+    assert report.rows == 3
+
+
+def test_import_file_problem_is_not_given_a_row(academy: Academy) -> None:
+    report = academy.eligibility.import_csv(HEADER.encode(), "m")
+    assert [str(e) for e in report.errors] == ["there are no rows to import"]
 
 
 def test_override_needs_reason_and_is_audited(academy: Academy) -> None:
@@ -158,6 +180,6 @@ def test_cli_import_dry_run_and_errors(tmp_path: Path, academy: Academy) -> None
     )
     assert (
         wrong.returncode == 1
-        and "row 1: email" in wrong.stderr
+        and "row 2: email" in wrong.stderr
         and "Nothing was changed" in wrong.stdout
     )

@@ -29,16 +29,19 @@ COLUMNS = (
     "forum_flags",
 )
 MAX_ROWS = 200_000
+CSV_FIRST_ROW = 2  # as a spreadsheet numbers it: the header is row 1
 MAX_FIELD = 300
 
 
 @dataclass(frozen=True)
 class RowError:
-    row: int  # 1-based data row; the header is row 1 in a spreadsheet, so +1 there
+    # In a CSV file, the row a spreadsheet shows (the header is row 1); in a
+    # JSON push, the record's position counting from 1. Zero: the whole input.
+    row: int
     message: str
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.message}"
+        return f"row {self.row}: {self.message}" if self.row else self.message
 
 
 @dataclass
@@ -68,8 +71,11 @@ class ImportReport:
         )
 
 
-def parse_csv(data: bytes) -> tuple[list[dict[str, str]], list[RowError]]:
-    """Rows of an eligibility CSV, or the problems that stop it being read."""
+Numbered = list[tuple[int, dict[str, str]]]
+
+
+def parse_csv(data: bytes) -> tuple[Numbered, list[RowError]]:
+    """Rows of an eligibility CSV with their row numbers, and the unreadable ones."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -100,11 +106,11 @@ def parse_csv(data: bytes) -> tuple[list[dict[str, str]], list[RowError]]:
         expected = ",".join(COLUMNS)
         return [], [RowError(0, f"header: {'; '.join(parts)}. Expected: {expected}")]
     reader.fieldnames = header
-    rows: list[dict[str, str]] = []
+    rows: Numbered = []
     errors: list[RowError] = []
     try:
-        for number, raw in enumerate(reader, start=1):
-            if number > MAX_ROWS:
+        for number, raw in enumerate(reader, start=CSV_FIRST_ROW):
+            if number - CSV_FIRST_ROW >= MAX_ROWS:
                 return [], [
                     RowError(number, f"more than {MAX_ROWS:,} rows; split the file")
                 ]
@@ -118,7 +124,7 @@ def parse_csv(data: bytes) -> tuple[list[dict[str, str]], list[RowError]]:
                     RowError(number, "has fewer values than the header has columns")
                 )
                 continue
-            rows.append({k: (v or "").strip() for k, v in raw.items()})
+            rows.append((number, {k: (v or "").strip() for k, v in raw.items()}))
     except csv.Error as error:
         errors.append(RowError(reader.line_num, f"cannot be read as CSV: {error}"))
     return rows, errors
@@ -204,8 +210,7 @@ class EligibilityService:
         self, data: bytes, actor: str, dry_run: bool = False, source: str = "csv"
     ) -> ImportReport:
         rows, errors = parse_csv(data)
-        report = self.import_rows(rows, actor, dry_run, source, errors)
-        return report
+        return self._import(rows, actor, dry_run, source, errors)
 
     def import_rows(
         self,
@@ -213,13 +218,24 @@ class EligibilityService:
         actor: str,
         dry_run: bool = False,
         source: str = "api",
-        errors: list[RowError] | None = None,
     ) -> ImportReport:
-        """Validate every row first; write nothing unless all are good."""
-        report = ImportReport(dry_run=dry_run, errors=list(errors or []))
+        """Validate every record first; write nothing unless all are good."""
+        return self._import(enumerate(rows, start=1), actor, dry_run, source, [])
+
+    def _import(
+        self,
+        rows: Iterable[tuple[int, Any]],
+        actor: str,
+        dry_run: bool,
+        source: str,
+        errors: list[RowError],
+    ) -> ImportReport:
+        report = ImportReport(dry_run=dry_run, errors=list(errors))
+        # Rows the CSV reader could not split still count towards the total.
+        report.rows = sum(1 for e in errors if e.row)
         records: list[CourseRecord] = []
         seen: dict[tuple[str, str], int] = {}
-        for number, raw in enumerate(rows, start=1):
+        for number, raw in rows:
             report.rows += 1
             if not isinstance(raw, Mapping):
                 report.errors.append(
@@ -244,6 +260,7 @@ class EligibilityService:
             seen[key] = number
             records.append(record)
         if report.errors:
+            report.errors.sort(key=lambda e: e.row)
             return report
         if report.rows == 0:
             report.errors.append(RowError(0, "there are no rows to import"))
