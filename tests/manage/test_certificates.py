@@ -134,4 +134,5 @@ def test_certificates_reissue_with_a_corrected_name(
 
     page = people.manager_browser.get("/manage/certificates").text
     assert "superseded" in page
+    assert f'by <a href="/verify/{new.id}">' in page
     assert page.count("<summary>Reissue</summary>") == 1  # only the newest

@@ -136,6 +136,7 @@ class DemoSeeder:
         self._learner("Amara Okafor", "amara", spring, stage="graduate")
         self._learner("Diego Fernández", "diego", spring, stage="trained")
         self._learner("Lena Novak", "lena", spring, stage="revoked")
+        self._learner("Tomas Silva", "tomas", spring, stage="reissued")
         self._learner("Priya Raman", "priya", autumn, stage="midway")
         self._learner("Kenji Watanabe", "kenji", autumn, stage="behind")
         self._learner("Sofia Rossi", "sofia", None, stage="new")
@@ -165,6 +166,12 @@ class DemoSeeder:
                 "finished training, not yet eligible",
             ),
             DemoLogin("learner", "Lena Novak", f"lena@{DOMAIN}", "certificate revoked"),
+            DemoLogin(
+                "learner",
+                "Tomás Silva",
+                f"tomas@{DOMAIN}",
+                "certificate reissued with his name corrected",
+            ),
             DemoLogin(
                 "learner",
                 "Priya Raman",
@@ -202,6 +209,7 @@ class DemoSeeder:
         for slug, name in [
             ("amara", "Amara Okafor"),
             ("lena", "Lena Novak"),
+            ("tomas", "Tomás Silva"),
             ("priya", "Priya Raman"),
             ("kenji", "Kenji Watanabe"),
         ]:
@@ -242,26 +250,36 @@ class DemoSeeder:
             "graduate": 14,
             "trained": 14,
             "revoked": 14,
+            "reissued": 14,
             "midway": 7,
             "behind": 4,
             "new": 0,
         }[stage]
         self._work(user, begin, days, skill=1.0, first_fail=(stage == "midway"))
-        if stage in ("graduate", "trained", "revoked"):
+        if stage in ("graduate", "trained", "revoked", "reissued"):
             self._review_all(user, begin + timedelta(days=14))
         if stage == "behind":
             self._review_all(user, begin + timedelta(days=5), state=ReplyState.RETURNED)
         with self.at(begin + timedelta(days=15)):
             a.certificates.issue_if_due(user.id)
-        if stage == "revoked":
-            cert = a.certificates.current_of(user.id)
-            if cert is not None:
-                with self.at(begin + timedelta(days=16)):
-                    a.certificates.revoke(
-                        cert.id,
-                        "Issued by mistake: the course record was for another learner.",
-                        self.manager.id if self.manager else "demo",
-                    )
+        cert = a.certificates.current_of(user.id)
+        actor = self.manager.id if self.manager else "demo"
+        if stage == "revoked" and cert is not None:
+            with self.at(begin + timedelta(days=16)):
+                a.certificates.revoke(
+                    cert.id,
+                    "Issued by mistake: the course record was for another learner.",
+                    actor,
+                )
+        if stage == "reissued" and cert is not None:
+            # Registered without the accent; the old link now leads to the new one.
+            with self.at(begin + timedelta(days=17)):
+                a.certificates.reissue(
+                    cert.id,
+                    "The learner asked for his name to be spelt with its accent.",
+                    actor,
+                    name="Tomás Silva",
+                )
 
     def _work(
         self,
