@@ -90,13 +90,18 @@ def test_cli_data_command_on_a_running_site_says_where_to_go(
     assert hint in err
 
 
+@pytest.fixture
+def common(tmp_path: Path) -> list[str]:
+    """The flags that point a command at a fresh data folder."""
+    return ["--data", str(tmp_path / "data"), "--content", str(ROOT)]
+
+
 def test_cli_create_manager_then_export_lists_nobody_yet(
-    tmp_path: Path,
+    common: list[str],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("ACADEMY_PASSWORD", "a long enough password")
-    common = ["--data", str(tmp_path / "data"), "--content", str(ROOT)]
 
     assert cli.main([*common, "create-manager", "lee@example.org"]) == 0
     assert "Created manager lee@example.org." in capsys.readouterr().out
@@ -109,11 +114,10 @@ def test_cli_create_manager_then_export_lists_nobody_yet(
 
 
 def test_cli_create_manager_rejects_a_short_password(
-    tmp_path: Path,
+    common: list[str],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("ACADEMY_PASSWORD", "short")
-    common = ["--data", str(tmp_path / "data"), "--content", str(ROOT)]
     assert cli.main([*common, "create-manager", "lee@example.org"]) == 2
     assert "at least" in capsys.readouterr().err
