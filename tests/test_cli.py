@@ -121,3 +121,11 @@ def test_cli_create_manager_rejects_a_short_password(
     monkeypatch.setenv("ACADEMY_PASSWORD", "short")
     assert cli.main([*common, "create-manager", "lee@example.org"]) == 2
     assert "at least" in capsys.readouterr().err
+
+
+def test_cli_unknown_time_zone_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ACADEMY_TIMEZONE", "Mars/Olympus_Mons")
+    assert cli.main(["check"]) == 2
+    assert "ACADEMY_TIMEZONE must be an IANA time zone" in capsys.readouterr().err

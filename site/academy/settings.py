@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from academy.domain.schedule import is_timezone
 from academy.store.storage import atomic_write
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -119,6 +120,12 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
     data = get("DATA")
     content = get("CONTENT")
     base_url = get("BASE_URL")
+    timezone = get("TIMEZONE")
+    if timezone is not None and not is_timezone(timezone):
+        raise ValueError(
+            f"ACADEMY_TIMEZONE must be an IANA time zone such as Europe/Berlin, "
+            f"not {timezone[:64]!r}"
+        )
     return base.with_overrides(
         data_dir=Path(data) if data else None,
         content_dir=Path(content) if content else None,
@@ -126,7 +133,7 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
         secret_key=get("SECRET_KEY"),
         host=get("HOST"),
         port=number("PORT"),
-        timezone=get("TIMEZONE"),
+        timezone=timezone,
         demo_password=get("DEMO_PASSWORD"),
         max_upload_bytes=number("MAX_UPLOAD_BYTES"),
         log_level=get("LOG_LEVEL"),

@@ -136,3 +136,29 @@ def test_certificates_reissue_with_a_corrected_name(
     assert "superseded" in page
     assert f'by <a href="/verify/{new.id}">' in page
     assert page.count("<summary>Reissue</summary>") == 1  # only the newest
+
+
+@pytest.mark.parametrize(
+    "user_id",
+    ["../../evil", "../cohorts", "u_0000000000000000"],
+    ids=["outside", "store-file", "unknown"],
+)
+def test_certificates_issue_to_an_unknown_learner_is_refused(
+    people: People, academy, settings, user_id: str
+):
+    (settings.data_dir.parent / "evil.json").write_text("[1, 2]")
+    response = post(
+        people.manager_browser, "/manage/certificates/issue", {"user_id": user_id}
+    )
+    assert response.status_code == 409
+    assert "No certificate is due" in response.text
+    assert academy.certificates.all() == []
+
+
+def test_certificates_issue_with_a_nul_in_the_form_is_refused(people: People, academy):
+    response = post(
+        people.manager_browser, "/manage/certificates/issue", {"user_id": "u_1\x00"}
+    )
+    assert response.status_code == 422
+    assert "control characters" in response.text
+    assert academy.certificates.all() == []

@@ -46,9 +46,18 @@ def test_learners_extension_saved_and_audited(people: People, academy):
         ("0", "ok", "extension-days"),
         ("61", "ok", "extension-days"),
         ("two", "ok", "extension-days"),
+        ("١٠", "ok", "extension-days"),
+        ("1_0", "ok", "extension-days"),
         ("5", " ", "extension-reason"),
     ],
-    ids=["zero", "too-many", "not-a-number", "no-reason"],
+    ids=[
+        "zero",
+        "too-many",
+        "not-a-number",
+        "arabic-digits",
+        "underscore",
+        "no-reason",
+    ],
 )
 def test_learners_extension_refused(people: People, academy, days, reason, field):
     response = post(
@@ -137,6 +146,51 @@ def test_learners_create_cohort_checks_the_time_zone(people: People, academy):
     assert len(academy.store.cohorts()) == 1
 
 
+@pytest.mark.parametrize(
+    ("start_date", "timezone", "field", "message"),
+    [
+        (
+            "9999-12-31",
+            "UTC",
+            "start_date",
+            "Choose a start date from 2024-03-02 to 2027-03-04.",
+        ),
+        (
+            "0001-01-01",
+            "Asia/Tokyo",
+            "start_date",
+            "Choose a start date from 2024-03-02",
+        ),
+        ("2062-03-02", "UTC", "start_date", "Choose a start date"),
+        ("2026-13-01", "UTC", "start_date", "YYYY-MM-DD"),
+        ("2026-03-09", "a/" * 3000 + "b", "timezone", "IANA time zone"),
+        ("2026-03-09", "../../etc/passwd", "timezone", "IANA time zone"),
+        ("2026-03-09", "", "timezone", "IANA time zone"),
+    ],
+    ids=[
+        "year-9999",
+        "year-1",
+        "typo-decades-ahead",
+        "no-such-month",
+        "deep-zone-path",
+        "zone-traversal",
+        "no-zone",
+    ],
+)
+def test_learners_create_cohort_refuses(
+    people: People, academy, start_date, timezone, field, message
+):
+    response = post(
+        people.manager_browser,
+        "/manage/cohorts",
+        {"name": "Odd", "start_date": start_date, "timezone": timezone},
+    )
+    assert response.status_code == 422
+    assert f'href="#cohort-{field}"' in response.text
+    assert message in response.text
+    assert len(academy.store.cohorts()) == 1
+
+
 def test_learners_create_cohort_and_move_a_learner(people: People, academy):
     response = post(
         people.manager_browser,
@@ -209,6 +263,44 @@ def test_learners_enrol_everyone_from_a_course(people: People, academy):
     assert academy.store.user(people.learner.id).cohort_id == cohort.id
     entry = _last(academy)
     assert (entry.action, entry.detail) == ("cohort.enrol-course", "py101: 1 moved")
+
+    again = post(
+        people.manager_browser,
+        f"/manage/cohorts/{cohort.id}/enrol-course",
+        {"course_id": "py101"},
+    )
+    assert again.status_code == 422
+    assert "already in the cohort or have not registered yet" in again.text
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "message"),
+    [
+        ("enrol", {"email": "lee@example.org"}, "join the open cohort by registering"),
+        ("enrol-course", {"course_id": "py101"}, "the open cohort takes no enrolments"),
+    ],
+    ids=["one-learner", "whole-course"],
+)
+def test_learners_enrol_into_the_open_cohort_says_why_not(
+    people: People, academy, path, data, message
+):
+    response = post(people.manager_browser, f"/manage/cohorts/open/{path}", data)
+    assert response.status_code == 422
+    assert message in response.text
+
+
+def test_learners_enrol_from_an_unknown_course_says_so(people: People, academy):
+    cohort = academy.manage.create_cohort(
+        "June", "2025-06-02", "UTC", people.manager.id
+    )
+    response = post(
+        people.manager_browser,
+        f"/manage/cohorts/{cohort.id}/enrol-course",
+        {"course_id": "no-such-course"},
+    )
+    assert response.status_code == 422
+    assert "No eligibility record names the course" in response.text
+    assert _last(academy).action == "cohort.create"
 
 
 def test_learners_history_lists_what_was_done(people: People, academy):

@@ -220,3 +220,42 @@ def test_store_new_record_costs_one_durable_write(
     store.save_reply(PracticeReply("u_1", "q1", "r", (ReplyVersion("t", AT, False),)))
     assert len(writes) == 2
     store.close()
+
+
+@pytest.mark.parametrize(
+    "user_id",
+    ["../cohorts", "../../evil", "u_1\x00", "", "a/b", "x" * 65],
+    ids=["parent", "outside", "nul", "empty", "slash", "long"],
+)
+def test_store_learner_id_that_is_no_file_name_is_nobody(
+    tmp_path: Path, user_id: str
+) -> None:
+    store = Store(tmp_path / "data").open()
+    (tmp_path / "evil.json").write_text("[1, 2]")
+    try:
+        assert store.learner(user_id) is None
+        with pytest.raises(ValueError, match="not a learner id"):
+            store.save_user(user(user_id))
+    finally:
+        store.close()
+
+
+def test_store_new_session_forgets_expired_ones(store: Store) -> None:
+    from datetime import timedelta
+
+    store.add_user(user())
+    store.add_session("u_1", "old", AT)
+    store.add_session("u_1", "recent", AT + timedelta(days=20))
+
+    later = AT + timedelta(days=31)
+    store.add_session("u_1", "new", later, forget_before=later - timedelta(days=30))
+
+    assert store.session_user("old") is None
+    assert store.session_user("recent") == "u_1"
+    assert store.session_user("new") == "u_1"
+    raw = store._raw("learners/u_1")
+    assert raw is not None
+    assert sorted(r["token_hash"] for r in raw["sessions"].values()) == [
+        "new",
+        "recent",
+    ]

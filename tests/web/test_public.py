@@ -83,6 +83,19 @@ def test_pdf_is_served_from_storage(
     assert response.content == academy.store.blob(f"{cert.id}.pdf")
 
 
+def test_pdf_of_a_revoked_certificate_is_gone(
+    client: TestClient, cert: Certificate, academy: Academy
+) -> None:
+    academy.certificates.revoke(cert.id, "Issued in error.", "manager")
+
+    response = client.get(f"/certificates/{cert.id}.pdf")
+
+    assert response.status_code == 410
+    assert "text/html" in response.headers["content-type"]
+    assert "was revoked on" in response.text and "Issued in error." in response.text
+    assert f"/verify/{cert.id}" in response.text
+
+
 @pytest.mark.parametrize(
     "path",
     [

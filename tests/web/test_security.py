@@ -15,7 +15,8 @@ from academy.web.app import create_app
 from tests.conftest import PASSWORD, csrf, login, make_settings
 from tests.factories import finish_training, make_eligible
 
-HOSTILE = '=HYPERLINK("x")<script>alert(1)</script>\u202eevil\u200b'
+# Text-direction overrides are refused at registration (test_accounts.py).
+HOSTILE = '=HYPERLINK("x")<script>alert(1)</script>évil\u200b'
 
 
 def test_hostile_name_is_harmless_everywhere(
@@ -152,3 +153,21 @@ def test_one_client_guessing_many_accounts_is_stopped(
             ).status_code
         )
     assert answers[:allowed] == [401] * allowed and set(answers[allowed:]) == {429}
+
+
+def test_control_characters_in_any_form_are_refused(
+    client: TestClient, academy: Academy
+) -> None:
+    token = csrf(client, "/register")
+    response = client.post(
+        "/register",
+        data={
+            "csrf_token": token,
+            "name": "Ana",
+            "email": "ana@example.org",
+            "password": "a long enough\x00password",
+        },
+    )
+    assert response.status_code == 422
+    assert "control characters" in response.text
+    assert academy.store.user_by_email("ana@example.org") is None

@@ -5,6 +5,31 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 TRAINING_DAYS = 14
+# A cohort starting further from today than this is a typing mistake (2062
+# for 2026); dates near the years 1 or 9999 would also overflow the schedule.
+START_EARLIEST = timedelta(days=366)
+START_LATEST = timedelta(days=731)
+MAX_TIMEZONE = 64
+
+
+def is_timezone(name: str) -> bool:
+    """Whether `name` is an IANA time zone this machine knows."""
+    if not name or len(name) > MAX_TIMEZONE:
+        return False
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, OSError, RecursionError):
+        # Not found is a KeyError; odd keys raise the others.
+        return False
+    return True
+
+
+def start_date_problem(start: date, today: date) -> str | None:
+    """Why a cohort may not start on `start`, or None if it may."""
+    earliest, latest = today - START_EARLIEST, today + START_LATEST
+    if not earliest <= start <= latest:
+        return f"Choose a start date from {earliest} to {latest}."
+    return None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import re
 import secrets
 import sys
 import threading
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -54,25 +55,43 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Embedding, override and isolate controls reorder how text is shown: on a
+# certificate they would let a name read differently from what was typed.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def name_problem(name: str) -> str | None:
+    """Why this name cannot go on a certificate, or None when it can."""
+    if not name:
+        return "Enter your name as it should appear on your certificate."
+    if len(name) > MAX_NAME:
+        return f"Keep your name under {MAX_NAME} characters."
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        return "The name contains control characters; remove them."
+    if any(ch in BIDI_CONTROLS for ch in name):
+        return "The name contains invisible text-direction characters; remove them."
+    if "\ufffd" in name:
+        return "Part of the name could not be read (�); type it again."
+    if not any(unicodedata.category(ch).startswith("L") for ch in name):
+        return "A name needs at least one letter."
+    return None
+
+
 def clean_name(name: str) -> str:
-    """Trim and fold inner runs of space; refuse control characters."""
+    """The name trimmed, inner runs of space folded; Invalid if it cannot be used."""
     cleaned = " ".join(name.split())
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
-        raise Invalid(
-            "The name contains control characters.",
-            {"name": "Remove control characters."},
-        )
+    problem = name_problem(cleaned)
+    if problem:
+        raise Invalid(problem, {"name": problem})
     return cleaned
 
 
 def validate_registration(name: str, email: str, password: str) -> dict[str, str]:
     """Field-by-field problems with a registration form (empty when valid)."""
     errors = {}
-    name = " ".join(name.split())
-    if not name:
-        errors["name"] = "Enter your name as it should appear on your certificate."
-    elif len(name) > MAX_NAME:
-        errors["name"] = f"Keep your name under {MAX_NAME} characters."
+    problem = name_problem(" ".join(name.split()))
+    if problem:
+        errors["name"] = problem
     if not EMAIL.match(email.strip()) or len(email) > 254:
         errors["email"] = "Enter an email address like name@example.org."
     if len(password) < MIN_PASSWORD:
@@ -169,7 +188,10 @@ class Accounts:
     def start_session(self, user: User) -> str:
         """A new random session token; only its hash is stored."""
         token = secrets.token_urlsafe(32)
-        self.ctx.store.add_session(user.id, token_hash(token), self.ctx.now())
+        now = self.ctx.now()
+        self.ctx.store.add_session(
+            user.id, token_hash(token), now, now - timedelta(days=SESSION_DAYS)
+        )
         return token
 
     def session_user(self, token: str) -> User | None:

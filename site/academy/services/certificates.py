@@ -11,9 +11,9 @@ from academy.credentials.pdf import CertificateRenderer
 from academy.credentials.urls import PublicUrls
 from academy.domain.certificate import Certificate, CertificateStatus
 from academy.domain.eligibility import decide
-from academy.domain.errors import Conflict, Invalid, NotFound
+from academy.domain.errors import Conflict, Gone, Invalid, NotFound
 from academy.domain.records import User
-from academy.services.accounts import MAX_NAME, clean_name
+from academy.services.accounts import clean_name
 from academy.services.context import Context
 from academy.services.summaries import SummaryIndex, progress_of
 
@@ -72,11 +72,14 @@ class Certificates:
         A learner who ever held a certificate gets no automatic new one: a
         revoked certificate stays revoked until a manager reissues it.
         """
+        # Only known accounts get a lock (and a file read): an id from a form
+        # may be anything.
+        if self.ctx.store.user(user_id) is None:
+            return None
         with self.ctx.store.learner_lock(user_id):
-            if not self.due(user_id):
-                return None
             user = self.ctx.store.user(user_id)
-            assert user is not None
+            if user is None or not self.due(user_id):
+                return None
             cert = self._issue(user, replaces=None, actor=actor)
         return cert
 
@@ -154,7 +157,14 @@ class Certificates:
         )
 
     def pdf(self, cert_id: str) -> bytes:
+        """The stored PDF; Gone once revoked, so no copy circulates as valid."""
         cert = self.get(cert_id)
+        if cert.revoked_at is not None:
+            raise Gone(
+                f"This certificate was revoked on {cert.revoked_at:%d %B %Y}: "
+                f"{cert.revocation_reason or 'no reason was given'}. Its "
+                f"verification page says so: {self.urls.verify(cert.id)}"
+            )
         pdf = self.ctx.store.blob(f"{cert.id}.pdf")
         if pdf is None:
             # The file can only be missing if the data folder was copied in part.
@@ -207,11 +217,6 @@ class Certificates:
                 raise NotFound("The learner of this certificate no longer exists.")
             if name is not None and name.strip() and name.strip() != user.name:
                 new_name = clean_name(name)
-                if len(new_name) > MAX_NAME:
-                    raise Invalid(
-                        f"Keep the name under {MAX_NAME} characters.",
-                        {"name": "Too long."},
-                    )
                 self.ctx.audit(
                     actor,
                     "learner.rename",

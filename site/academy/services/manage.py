@@ -14,7 +14,6 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from academy.domain.certificate import CertificateStatus
 from academy.domain.curriculum import Module, Option, Question, QuestionKind, Quiz
@@ -30,7 +29,12 @@ from academy.domain.records import (
     ReplyState,
     User,
 )
-from academy.domain.schedule import TRAINING_DAYS, Schedule
+from academy.domain.schedule import (
+    TRAINING_DAYS,
+    Schedule,
+    is_timezone,
+    start_date_problem,
+)
 from academy.services.certificates import Certificates, require_reason
 from academy.services.charts import (
     BarChart,
@@ -176,10 +180,12 @@ class Manage:
             start = date.fromisoformat(start_date.strip())
         except ValueError:
             errors["start_date"] = "Give the start date as YYYY-MM-DD."
+        else:
+            problem = start_date_problem(start, self.ctx.now().date())
+            if problem:
+                errors["start_date"] = problem
         timezone = timezone.strip()
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        if not is_timezone(timezone):
             errors["timezone"] = (
                 "Give an IANA time zone such as Europe/Berlin or America/New_York."
             )
@@ -389,10 +395,9 @@ class Manage:
     def grant_extension(self, user_id: str, days: str, reason: str, actor: str) -> User:
         """Set a learner's extension to 1-60 days past the usual due date."""
         errors: dict[str, str] = {}
-        try:
-            count = int(days.strip())
-        except ValueError:
-            count = 0
+        digits = days.strip()
+        # int() would also take "١٠" and "1_0"; a count is plain digits.
+        count = int(digits) if digits.isascii() and digits.isdigit() else 0
         if not 1 <= count <= MAX_EXTENSION_DAYS:
             errors["days"] = (
                 f"Give a whole number of days from 1 to {MAX_EXTENSION_DAYS}."
@@ -481,6 +486,13 @@ class Manage:
 
     def enrol(self, cohort_id: str, email: str, actor: str) -> User:
         """Move the account with this email address into a dated cohort."""
+        cohort = self.ctx.cohort(cohort_id)
+        if cohort is None or cohort.start_date is None:
+            message = (
+                "Learners join the open cohort by registering; enrol them into a "
+                "dated cohort instead."
+            )
+            raise Invalid("Nobody was enrolled.", {"email": message})
         user = self.ctx.store.user_by_email(email) if email.strip() else None
         if user is None:
             message = "No account uses this email address."
@@ -497,15 +509,30 @@ class Manage:
         if not course_id:
             message = "Give the course id used in the eligibility import."
             raise Invalid("Nobody was enrolled.", {"course_id": message})
+        if cohort.start_date is None:
+            message = "Choose a dated cohort; the open cohort takes no enrolments."
+            raise Invalid("Nobody was enrolled.", {"course_id": message})
+        records = [
+            r
+            for r in self.ctx.store.all_eligibility()
+            if any(c.course_id == course_id for c in r.courses)
+        ]
+        if not records:
+            message = f"No eligibility record names the course {course_id[:60]!r}."
+            raise Invalid("Nobody was enrolled.", {"course_id": message})
         moved = 0
-        for record in self.ctx.store.all_eligibility():
-            if not any(c.course_id == course_id for c in record.courses):
-                continue
+        for record in records:
             user = self.ctx.store.user_by_email(record.email)
             if user is None or user.is_manager or user.cohort_id == cohort.id:
                 continue
             self.move_to_cohort(user.id, cohort.id, actor, f"imported for {course_id}")
             moved += 1
+        if not moved:
+            message = (
+                f"All {len(records)} learner(s) with this course are already in the "
+                "cohort or have not registered yet."
+            )
+            raise Invalid("Nobody was enrolled.", {"course_id": message})
         self.ctx.audit(
             actor, "cohort.enrol-course", cohort.id, f"{course_id}: {moved} moved"
         )

@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -58,6 +59,11 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 LEARNERS = "learners"
 RECENT_LEARNERS = 1000  # learners kept parsed in memory (see Store.learner)
+
+
+# Learner ids become file names: an id from a form ("../x", a NUL) that is not
+# a plain name is nobody's and must never reach the file system.
+LEARNER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def email_key(email: str) -> str:
@@ -203,6 +209,8 @@ class Store:
     @contextmanager
     def _learner_file(self, user_id: str) -> Iterator[TinyDB]:
         """The learner's database, to change under their lock; forgets the copy."""
+        if not LEARNER_ID.match(user_id):
+            raise ValueError(f"not a learner id: {user_id[:40]!r}")
         with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
             try:
                 yield db
@@ -288,6 +296,8 @@ class Store:
         certificate) parse the file once. Each caller gets its own lists and
         dicts; the records in them are frozen.
         """
+        if not LEARNER_ID.match(user_id):
+            return None
         with self._index_lock:
             kept = self._recent.get(user_id)
             if kept is not None:
@@ -312,12 +322,30 @@ class Store:
 
     # -- sessions ------------------------------------------------------------
 
-    def add_session(self, user_id: str, token_hash: str, at: datetime) -> None:
+    def add_session(
+        self,
+        user_id: str,
+        token_hash: str,
+        at: datetime,
+        forget_before: datetime | None = None,
+    ) -> None:
+        """Open a session; sessions begun before `forget_before` are dropped."""
         with self._learner_file(user_id) as db:
-            db.table("sessions").insert(
-                {"token_hash": token_hash, "created_at": at.isoformat()}
-            )
+            table = db.table("sessions")
+            stale = []
+            if forget_before is not None:
+                # Sessions nobody signed out of would otherwise pile up for ever.
+                stale = [
+                    row["token_hash"]
+                    for row in table.all()
+                    if datetime.fromisoformat(row["created_at"]) < forget_before
+                ]
+            if stale:
+                table.remove(Query().token_hash.one_of(stale))
+            table.insert({"token_hash": token_hash, "created_at": at.isoformat()})
         with self._index_lock:
+            for old in stale:
+                self._sessions.pop(old, None)
             self._sessions[token_hash] = (user_id, at)
 
     def session_user(

@@ -3,6 +3,7 @@
 import functools
 import hashlib
 import hmac
+import re
 import secrets
 
 from itsdangerous import BadSignature, Signer
@@ -10,7 +11,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from academy.domain.errors import Forbidden
+from academy.domain.errors import Forbidden, Invalid
 from academy.domain.records import User
 from academy.services.academy import Academy
 from academy.services.accounts import SESSION_DAYS
@@ -18,6 +19,8 @@ from academy.services.accounts import SESSION_DAYS
 SESSION_COOKIE = "academy_session"
 CSRF_COOKIE = "academy_csrf"
 CSRF_FIELD = "csrf_token"
+# C0 and C1 control characters and DEL; tab and line breaks are text.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class LoginRequired(Exception):
@@ -75,6 +78,15 @@ async def read_form(request: Request) -> FormData:
             "This form has expired or did not come from this site. Go back, reload "
             "the page and try again."
         )
+    for name, value in form.multi_items():
+        if isinstance(value, str) and CONTROL.search(value):
+            # Nothing a person types has them; kept, they would travel into
+            # the CSV reports and the certificates.
+            raise Invalid(
+                "The form contains control characters (such as NUL), which cannot "
+                "be saved. Remove them and send it again.",
+                {name: "Remove the control characters."},
+            )
     return form
 
 
