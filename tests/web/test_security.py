@@ -171,3 +171,16 @@ def test_control_characters_in_any_form_are_refused(
     assert response.status_code == 422
     assert "control characters" in response.text
     assert academy.store.user_by_email("ana@example.org") is None
+
+
+def test_csrf_token_from_before_sign_in_is_stale_after_it(
+    client: TestClient, academy: Academy
+) -> None:
+    academy.accounts.register("Ana", "ana@example.org", PASSWORD)
+    before = csrf(client, "/login")
+    login(client, "ana@example.org")
+
+    stale = client.post("/logout", data={"csrf_token": before})
+    assert stale.status_code == 403
+    fresh = client.post("/logout", data={"csrf_token": csrf(client, "/dashboard")})
+    assert fresh.status_code == 303

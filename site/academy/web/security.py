@@ -57,15 +57,24 @@ def csrf_seed(request: Request) -> str:
 
 
 def csrf_token(request: Request) -> str:
-    """The token forms carry: an HMAC of the cookie, so it cannot be forged."""
-    return _csrf_hmac(academy_of(request).settings.secret_key, csrf_seed(request))
+    """The token forms carry: an HMAC of the cookie and the session.
+
+    Bound to the session as well as the cookie, a token taken from one
+    browser's pages is worthless with another's session, and signing in or
+    out makes every earlier token stale.
+    """
+    session = request.cookies.get(SESSION_COOKIE, "")[:200]
+    return _csrf_hmac(
+        academy_of(request).settings.secret_key, csrf_seed(request), session
+    )
 
 
 @functools.lru_cache(maxsize=4096)
-def _csrf_hmac(secret_key: str, seed: str) -> str:
-    # A browser keeps its seed for its whole visit: one HMAC per visitor, not
-    # per page. The cache is bounded, so odd seeds cannot grow it.
-    return hmac.new(secret_key.encode(), seed.encode(), hashlib.sha256).hexdigest()
+def _csrf_hmac(secret_key: str, seed: str, session: str) -> str:
+    # A browser keeps its seed and session for its whole visit: one HMAC per
+    # visitor, not per page. The cache is bounded, so odd seeds cannot grow it.
+    message = f"{seed}\n{session}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 
 async def read_form(request: Request) -> FormData:
