@@ -10,18 +10,24 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from academy.clock import Clock
-from academy.domain.errors import AcademyError, TooManyRequests
+from academy.domain.errors import AcademyError
 from academy.services.academy import Academy
 from academy.settings import Settings
 from academy.web import api, auth, learner, manage, public
+from academy.web.errors import (
+    academy_error,
+    http_error,
+    login_required,
+    server_error,
+    too_large,
+)
 from academy.web.middleware import BodyLimit, SecurityHeaders
-from academy.web.rendering import page, redirect
-from academy.web.security import LoginRequired, current_user
+from academy.web.security import LoginRequired
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -31,59 +37,6 @@ GIL_SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 async def healthz(request: Request) -> Response:
     """Liveness for load balancers and scripts."""
     return JSONResponse({"status": "ok"})
-
-
-def _wants_json(request: Request) -> bool:
-    path = request.url.path
-    return path.startswith("/api/") or path.endswith(".json")
-
-
-async def _error_page(request: Request, status: int, message: str) -> Response:
-    if _wants_json(request):
-        return JSONResponse({"error": message}, status_code=status)
-    try:
-        await current_user(request)
-    except Exception:  # noqa: BLE001 - an error page must render whatever failed
-        request.state.user = None
-    return page(
-        request, "error.html", {"status": status, "message": message}, status=status
-    )
-
-
-async def academy_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, AcademyError)
-    response = await _error_page(request, exc.status, exc.message)
-    if isinstance(exc, TooManyRequests):
-        response.headers["Retry-After"] = str(exc.retry_after)
-    return response
-
-
-async def login_required(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, LoginRequired)
-    if _wants_json(request):
-        return JSONResponse({"error": "Sign in first."}, status_code=401)
-    return redirect(request, f"/login?next={exc.next_path}")
-
-
-MESSAGES = {
-    404: "There is nothing at this address. Check the link, or start from your "
-    "dashboard.",
-    405: "This address does not accept that kind of request.",
-}
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    message = MESSAGES.get(exc.status_code, str(exc.detail))
-    return await _error_page(request, exc.status_code, message)
-
-
-async def server_error(request: Request, exc: Exception) -> Response:
-    logger.exception("unhandled error on %s", request.url.path)
-    return PlainTextResponse(
-        "Something went wrong on our side. The error was logged; please try again.",
-        status_code=500,
-    )
 
 
 def create_app(
@@ -121,7 +74,9 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders, hsts=core.settings.secure_cookies),
-            Middleware(BodyLimit, limit=core.settings.max_upload_bytes),
+            Middleware(
+                BodyLimit, limit=core.settings.max_upload_bytes, refuse=too_large
+            ),
         ],
         exception_handlers={
             AcademyError: academy_error,

@@ -6,25 +6,25 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from academy.domain.errors import Invalid, TooManyRequests
+from academy.web.forms import read_text_form, text
 from academy.web.rendering import page, redirect
 from academy.web.security import (
     academy_of,
     current_user,
     end_session,
-    read_form,
     session_token,
     start_session,
 )
 
 
+def is_local(target: str) -> bool:
+    """A path on this site, which no browser could read as another host."""
+    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+
+
 def _safe_next(target: str | None) -> str:
     """Only local paths, so a crafted link cannot send people elsewhere."""
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-    ):
+    if target and is_local(target):
         return target
     return "/dashboard"
 
@@ -42,9 +42,9 @@ async def register(request: Request) -> Response:
     """Create an account in the open cohort."""
     values = {"name": "", "email": ""}
     if request.method == "POST":
-        form = await read_form(request)
-        values = {k: str(form.get(k, "")) for k in ("name", "email")}
-        password = str(form.get("password", ""))
+        form = await read_text_form(request)
+        values = {k: text(form, k) for k in ("name", "email")}
+        password = text(form, "password")
         academy = academy_of(request)
         try:
             user = await run_in_threadpool(
@@ -69,16 +69,16 @@ async def login(request: Request) -> Response:
     next_path = _safe_next(request.query_params.get("next"))
     values = {"email": ""}
     if request.method == "POST":
-        form = await read_form(request)
-        values["email"] = str(form.get("email", ""))
-        next_path = _safe_next(str(form.get("next", "")) or None)
+        form = await read_text_form(request)
+        values["email"] = text(form, "email")
+        next_path = _safe_next(text(form, "next") or None)
         academy = academy_of(request)
         client = request.client.host if request.client else "unknown"
         try:
             user = await run_in_threadpool(
                 academy.accounts.authenticate,
                 values["email"],
-                str(form.get("password", "")),
+                text(form, "password"),
                 client,
             )
         except (Invalid, TooManyRequests) as error:
@@ -109,7 +109,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     """Sign out: the session ends on the server, not just in this browser."""
     if request.method == "POST":
-        await read_form(request)
+        await read_text_form(request)
         user = await current_user(request)
         token = session_token(request)
         if user is not None and token:

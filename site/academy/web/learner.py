@@ -17,8 +17,9 @@ from academy.domain.progress import Progress
 from academy.domain.records import Attempt, User
 from academy.services.academy import Academy
 from academy.services.learning import QuizState
+from academy.web.forms import read_text_form, text, texts
 from academy.web.rendering import framed_page, page, redirect
-from academy.web.security import academy_of, read_form, require_user
+from academy.web.security import academy_of, require_user
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ async def module_page(request: Request) -> Response:
 async def complete_module(request: Request) -> Response:
     """Mark a module complete, then go to its quiz or the next module."""
     user = await require_user(request)
-    await read_form(request)
+    await read_text_form(request)
     academy = academy_of(request)
     slug = request.path_params["slug"]
     await run_in_threadpool(academy.learning.complete_module, user, slug)
@@ -177,7 +178,7 @@ async def complete_module(request: Request) -> Response:
 
 
 def _answers(form: FormData, quiz: Quiz) -> dict[str, list[str]]:
-    return {q.id: [str(v) for v in form.getlist(f"q.{q.id}")] for q in quiz.questions}
+    return {q.id: texts(form, f"q.{q.id}") for q in quiz.questions}
 
 
 def _blank(state: QuizState, answers: dict[str, list[str]]) -> list[Question]:
@@ -242,7 +243,7 @@ async def quiz_page(request: Request) -> Response:
         quiz = academy.ctx.content.curriculum.quizzes.get(slug)
         if quiz is None:
             raise NotFound(f"There is no quiz called “{slug}”.")
-        form = await read_form(request)
+        form = await read_text_form(request)
         answers = _answers(form, quiz)
         confirmed = form.get("confirm_blank") == "yes"
     outcome = await run_in_threadpool(
@@ -297,18 +298,18 @@ async def attempt_page(request: Request) -> Response:
 async def send_reply(request: Request) -> Response:
     """Send or revise a practice reply outside a quiz attempt."""
     user = await require_user(request)
-    form = await read_form(request)
+    form = await read_text_form(request)
     academy = academy_of(request)
     slug = request.path_params["slug"]
     question_id = request.path_params["question_id"]
-    text = str(form.get(f"q.{question_id}", ""))
+    reply = text(form, f"q.{question_id}")
     try:
         await run_in_threadpool(
-            academy.learning.submit_reply, user, slug, question_id, text
+            academy.learning.submit_reply, user, slug, question_id, reply
         )
     except Invalid as problem:
         state = await run_in_threadpool(academy.learning.quiz_state, user, slug)
-        views = _question_views(state, user, state.next_number, {question_id: (text,)})
+        views = _question_views(state, user, state.next_number, {question_id: (reply,)})
         return page(
             request,
             "quiz.html",

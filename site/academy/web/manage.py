@@ -25,6 +25,7 @@ from academy.services.reports import (
     audit_csv,
     export,
 )
+from academy.web.forms import text as _text
 from academy.web.rendering import page, redirect
 from academy.web.security import CSRF_FIELD, academy_of, read_form, require_manager
 
@@ -33,11 +34,6 @@ T = TypeVar("T")
 
 def _manage(request: Request) -> Manage:
     return academy_of(request).manage
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
 
 
 def _param(request: Request, name: str) -> str:
@@ -337,10 +333,12 @@ async def review(request: Request) -> Response:
     manager = await require_manager(request)
     form = await read_form(request)
     decision = _text(form, "decision")
-    if decision not in ("approve", "return"):
-        raise Invalid("Choose to approve or to return the reply.")
     user_id, key = _text(form, "user_id"), _text(form, "key")
     try:
+        if decision not in ("approve", "return"):
+            raise Invalid(
+                "The review was not saved.", {"decision": "Choose Approve or Return."}
+            )
         await run_in_threadpool(
             _manage(request).review,
             user_id,

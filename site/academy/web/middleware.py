@@ -1,5 +1,7 @@
 """ASGI middleware: security headers and a cap on request bodies."""
 
+from collections.abc import Awaitable, Callable
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -56,12 +58,47 @@ class BodyTooLarge(Exception):
     pass
 
 
-class BodyLimit:
-    """Refuses bodies over `limit` bytes with 413, before reading them whole."""
+# Answers a refused request: scope, receive, send, and the message to show.
+Refuse = Callable[[Scope, Receive, Send, str], Awaitable[None]]
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+KIB = 1024
+MIB = 1024 * 1024
+
+
+def size_in_words(size: int) -> str:
+    """A byte count as people read it: "2 MiB", "512 KiB", "900 bytes"."""
+    if size >= MIB:
+        return f"{round(size / MIB, 1):g} MiB"
+    if size >= KIB:
+        return f"{round(size / KIB, 1):g} KiB"
+    return f"{size:,} bytes"
+
+
+def too_large_message(scope: Scope, limit: int) -> str:
+    """What to tell the sender, named after what they were sending."""
+    content_type = b""
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            content_type = value.split(b";")[0].strip().lower()
+    what = {
+        b"multipart/form-data": "upload",
+        b"application/x-www-form-urlencoded": "form",
+    }.get(content_type, "request")
+    return f"The {what} is too large: the limit is {size_in_words(limit)}."
+
+
+class BodyLimit:
+    """Refuses bodies over `limit` bytes with 413, before reading them whole.
+
+    A declared Content-Length over the limit is refused before the app runs;
+    a chunked body is counted as it arrives and refused once it passes the
+    limit. `refuse` answers either way (default: a line of plain text).
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, refuse: Refuse | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.refuse = refuse or _refuse_plain
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,7 +111,7 @@ class BodyLimit:
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await _refuse(send, self.limit)
+                    await self._refuse(scope, receive, send)
                     return
 
         received = 0
@@ -99,11 +136,17 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await _refuse(send, self.limit)
+                await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The rest of the body stays unread: the answer must not wait for it.
+        await self.refuse(scope, receive, send, too_large_message(scope, self.limit))
 
 
-async def _refuse(send: Send, limit: int) -> None:
-    body = (f"The request is too large: the limit is {limit // 1024:,} KiB.\n").encode()
+async def _refuse_plain(
+    scope: Scope, receive: Receive, send: Send, message: str
+) -> None:
+    body = f"{message}\n".encode()
     await send(
         {
             "type": "http.response.start",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -167,8 +168,19 @@ def redirect(request: Request, url: str, notice: str | None = None) -> Response:
     """A 303 after a POST, naming an optional notice to show on the next page."""
     if notice:
         assert notice in NOTICES, notice
-        sep = "&" if "?" in url else "?"
-        url = f"{url}{sep}notice={notice}"
+        url = _with_notice(url, notice)
     response = RedirectResponse(url, status_code=303)
     set_cookies(request, response)
     return response
+
+
+def _with_notice(url: str, notice: str) -> str:
+    """`url` with notice=<code> in its query, which must come before any #fragment."""
+    parts = urlsplit(url)
+    query = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if name != "notice"
+    ]
+    query.append(("notice", notice))
+    return urlunsplit(parts._replace(query=urlencode(query, safe="/")))
