@@ -148,3 +148,53 @@ def test_eligibility_token_needs_a_name(people: People, academy):
     assert response.status_code == 422
     assert 'id="token-name"' in response.text
     assert academy.tokens.all() == []
+
+
+@pytest.mark.parametrize(
+    ("data", "summary"),
+    [
+        (b"", "Nothing was changed: the file could not be read."),
+        (HEADER.encode(), "Nothing was changed: the file has no rows."),
+        (
+            (HEADER + 'a@example.org,"Ana,py101,Python,91,40,30,0\n').encode(),
+            "Nothing was changed: 1 problem in 1 row. Fix it and import the file again.",
+        ),
+    ],
+    ids=["empty", "header-only", "unclosed-quote"],
+)
+def test_eligibility_refused_upload_summary_reads_naturally(
+    people: People, academy, data, summary
+):
+    if not data:
+        # An empty upload is refused unread; a file of only a BOM is read, and empty.
+        data = b"\xef\xbb\xbf"
+    response = _upload(people, data)
+    assert response.status_code == 422
+    assert f"<p>{summary}</p>" in response.text
+    assert "problem(s)" not in response.text
+    assert academy.store.all_eligibility() == []
+
+
+def test_eligibility_token_name_over_the_limit_says_the_limit(people: People, academy):
+    response = post(
+        people.manager_browser, "/manage/eligibility/tokens", {"name": "n" * 101}
+    )
+    assert response.status_code == 422
+    assert (
+        '<p class="field-error" id="token-name-error">'
+        "Keep the name to 100 characters or fewer.</p>"
+    ) in response.text
+    assert academy.tokens.all() == []
+
+
+def test_eligibility_token_revoked_twice_is_a_conflict_audited_once(
+    people: People, academy
+):
+    token, _ = academy.tokens.create("LMS", people.manager.id)
+    path = f"/manage/eligibility/tokens/{token.id}/revoke"
+    assert post(people.manager_browser, path).status_code == 303
+    again = post(people.manager_browser, path)
+    assert again.status_code == 409
+    assert "The token “LMS” was already revoked." in again.text
+    revokes = [e for e in academy.store.audit() if e.action == "token.revoke"]
+    assert len(revokes) == 1

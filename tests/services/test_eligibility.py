@@ -183,3 +183,284 @@ def test_cli_import_dry_run_and_errors(tmp_path: Path, academy: Academy) -> None
         and "row 2: email" in wrong.stderr
         and "Nothing was changed" in wrong.stdout
     )
+
+
+BIG = "x" * 140_000  # past the csv module's field limit of 131,072 characters
+UNCLOSED = 'a quoted value is not closed (a " without its partner)'
+ROW_PROBLEMS = {
+    "value-past-csv-limit": (
+        GOOD + GOOD.replace("ana", "bo") + f"c@example.org,{BIG},c,C,90,1,1,0\n",
+        [
+            (
+                4,
+                "a value is longer than 300 characters, so the rows after it were not read",
+            )
+        ],
+    ),
+    "unclosed-quote": (
+        GOOD
+        + 'b@example.org,"Bob,py101,Python,90,1,1,0\n'
+        + GOOD.replace("ana", "zed"),
+        [(3, UNCLOSED)],
+    ),
+    "unclosed-quote-on-last-line": (
+        GOOD + 'b@example.org,"Bob,py101,Python,90,1,1,0',
+        [(3, UNCLOSED)],
+    ),
+    "unclosed-quote-past-csv-limit": (
+        GOOD
+        + 'b@example.org,"Bob,py101,Python,90,1,1,0\n'
+        + GOOD.replace("ana", "zed") * 3000,
+        [(3, UNCLOSED)],
+    ),
+    "unclosed-quote-in-last-column": (
+        GOOD
+        + 'b@example.org,Bob,py101,Python,90,1,1,"0\n'
+        + GOOD.replace("ana", "zed"),
+        [(3, UNCLOSED)],
+    ),
+    "line-break-in-quoted-value": (
+        GOOD
+        + 'b@example.org,"Bo\nb",py101,Python,90,1,1,0\n'
+        + GOOD.replace("ana", "zed"),
+        [(3, "a value has a line break in it; keep each value on one line")],
+    ),
+    "after-a-blank-line": (
+        GOOD + "\n" + "x,A,c,C,90,1,1,0\n",
+        [(4, "email 'x' is not an email address")],
+    ),
+    "literal-quote-in-a-short-row": (
+        GOOD + 'b@example.org,Bo 5" tall,c\n',
+        [(3, "has fewer values than the header has columns")],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"), list(ROW_PROBLEMS.values()), ids=list(ROW_PROBLEMS)
+)
+def test_import_csv_problem_is_on_the_spreadsheet_row(
+    academy: Academy, body: str, expected: list[tuple[int, str]]
+) -> None:
+    report = academy.eligibility.import_csv((HEADER + body).encode(), "m")
+    assert [(e.row, e.message) for e in report.errors] == expected
+    assert academy.store.all_eligibility() == []
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (HEADER.replace("course_id", '"course_id'), UNCLOSED),
+        (HEADER.replace("name", BIG, 1), "a value is longer than 300 characters"),
+        (HEADER.replace("name", "n" * 500, 1), "unknown column(s) '" + "n" * 40 + "…'"),
+    ],
+    ids=["unclosed-quote", "past-csv-limit", "long-unknown-column"],
+)
+def test_import_csv_header_problem_is_plain(
+    academy: Academy, header: str, message: str
+) -> None:
+    report = academy.eligibility.import_csv((header + GOOD).encode(), "m")
+    assert [e.row for e in report.errors] == [0]
+    assert message in report.errors[0].message
+    assert len(report.errors[0].message) < 300
+
+
+NUMBER_PROBLEMS = {
+    "superscript-digit": (
+        "forum_flags",
+        "²",
+        "forum_flags must be a whole number, got '²'",
+    ),
+    "arabic-indic-digits": (
+        "forum_posts",
+        "١٢",
+        "forum_posts must be a whole number, got '١٢'",
+    ),
+    "underscore": (
+        "forum_upvotes",
+        "1_000",
+        "forum_upvotes must be a whole number, got '1_000'",
+    ),
+    "several-signs": (
+        "forum_posts",
+        "++5",
+        "forum_posts must be a whole number, got '++5'",
+    ),
+    "5000-digits": (
+        "forum_flags",
+        "9" * 5000,
+        f"forum_flags is implausibly large ({'9' * 40}…)",
+    ),
+    "10-to-the-400": (
+        "forum_posts",
+        str(10**400),
+        f"forum_posts is implausibly large (1{'0' * 39}…)",
+    ),
+    "long-negative": (
+        "forum_posts",
+        "-" + "9" * 5000,
+        f"forum_posts must not be negative, got -{'9' * 39}…",
+    ),
+    "long-word": (
+        "forum_posts",
+        "y" * 5000,
+        f"forum_posts must be a whole number, got '{'y' * 40}…'",
+    ),
+    "zero-padded": (
+        "forum_posts",
+        "0" * 400 + "5",
+        "forum_posts is longer than 300 characters",
+    ),
+    "grade-exponent": (
+        "grade_percent",
+        "1e2",
+        "grade_percent must be a number from 0 to 100, got '1e2'",
+    ),
+    "grade-nan": (
+        "grade_percent",
+        "nan",
+        "grade_percent must be a number from 0 to 100, got 'nan'",
+    ),
+    "grade-infinity": (
+        "grade_percent",
+        "inf",
+        "grade_percent must be a number from 0 to 100, got 'inf'",
+    ),
+    "grade-superscript": (
+        "grade_percent",
+        "9²",
+        "grade_percent must be a number from 0 to 100, got '9²'",
+    ),
+    "grade-5000-digits": (
+        "grade_percent",
+        "9" * 5000,
+        f"grade_percent must be from 0 to 100, got {'9' * 40}…",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    list(NUMBER_PROBLEMS.values()),
+    ids=list(NUMBER_PROBLEMS),
+)
+def test_import_csv_number_problem_is_plain(
+    academy: Academy, column: str, value: str, message: str
+) -> None:
+    values = dict(zip(HEADER.strip().split(","), GOOD.strip().split(","), strict=True))
+    row = ",".join({**values, column: value}.values())
+    report = academy.eligibility.import_csv((HEADER + row + "\n").encode(), "m")
+    assert [str(e) for e in report.errors] == [f"row 2: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("92", 92.0), ("92.5%", 92.5), (".5", 0.5), ("100.", 100.0), (" +7 ", 7.0)],
+    ids=["whole", "percent-sign", "leading-point", "trailing-point", "plus-sign"],
+)
+def test_import_csv_grade_plain_decimal_is_read(
+    academy: Academy, value: str, expected: float
+) -> None:
+    row = f"ana@example.org,Ana,py101,Python,{value},40,30,0\n"
+    report = academy.eligibility.import_csv((HEADER + row).encode(), "m")
+    assert report.ok, report.errors
+    record = academy.store.eligibility("ana@example.org")
+    assert record is not None and record.courses[0].grade_percent == expected
+
+
+SUMMARIES = {
+    "csv-unreadable": (
+        b"",
+        "Nothing was changed: the file could not be read.",
+    ),
+    "csv-header-only": (
+        HEADER.encode(),
+        "Nothing was changed: the file has no rows.",
+    ),
+    "csv-one-problem": (
+        (HEADER + "x,A,c,C,90,1,1,0\n").encode(),
+        "Nothing was changed: 1 problem in 1 row. Fix it and import the file again.",
+    ),
+    "csv-two-problems": (
+        (HEADER + "x,A,c,C,90,1,1,0\n" + GOOD + "y,A,c,C,90,1,1,0\n").encode(),
+        "Nothing was changed: 2 problems in 3 rows. Fix them and import the file again.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "summary"), list(SUMMARIES.values()), ids=list(SUMMARIES)
+)
+def test_import_csv_summary_reads_naturally(
+    academy: Academy, data: bytes, summary: str
+) -> None:
+    assert academy.eligibility.import_csv(data, "m").summary() == summary
+
+
+@pytest.mark.parametrize(
+    ("records", "summary"),
+    [
+        ([], "Nothing was changed: no records were sent."),
+        (
+            [{"email": "x"}],
+            "Nothing was changed: 1 problem in 1 record. Fix it and send the records again.",
+        ),
+    ],
+    ids=["no-records", "one-problem"],
+)
+def test_import_rows_summary_asks_for_the_records_again(
+    academy: Academy, records: list[dict[str, str]], summary: str
+) -> None:
+    report = academy.eligibility.import_rows(records, "m")
+    assert report.summary() == summary
+    assert "file" not in " ".join(str(e) for e in report.errors)
+
+
+def test_cli_import_unreadable_file_summary_reads_naturally(
+    tmp_path: Path, academy: Academy, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from academy import cli
+
+    academy.close()
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    argv = ["--data", str(academy.settings.data_dir), "import-eligibility", str(empty)]
+    assert cli.main(argv) == 1
+    out, err = capsys.readouterr()
+    assert out.strip() == "Nothing was changed: the file could not be read."
+    assert err.strip() == f"{empty}: the file is empty"
+
+
+def test_token_revoke_twice_is_a_conflict_audited_once(academy: Academy) -> None:
+    from academy.domain.errors import Conflict
+
+    token, _ = academy.tokens.create("LMS", "m")
+    academy.tokens.revoke(token.id, "m")
+    with pytest.raises(Conflict, match="already revoked"):
+        academy.tokens.revoke(token.id, "m")
+    revokes = [e for e in academy.store.audit() if e.action == "token.revoke"]
+    assert len(revokes) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("", "Required."),
+        ("n" * 101, "Keep the name to 100 characters or fewer."),
+    ],
+    ids=["empty", "101-characters"],
+)
+def test_token_create_bad_name_says_why(
+    academy: Academy, name: str, field: str
+) -> None:
+    from academy.domain.errors import Invalid
+
+    with pytest.raises(Invalid) as raised:
+        academy.tokens.create(name, "m")
+    assert raised.value.fields == {"name": field}
+    assert academy.tokens.all() == []
+
+
+def test_token_create_name_of_100_characters_is_kept(academy: Academy) -> None:
+    token, _ = academy.tokens.create("n" * 100, "m")
+    assert token.name == "n" * 100

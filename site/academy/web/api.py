@@ -1,6 +1,7 @@
 """The JSON API for the course platform: eligibility pushed with a bearer token."""
 
 import json
+import sys
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -8,6 +9,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from academy.web.security import academy_of
+
+
+def _bad_body(message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=400)
 
 
 async def push_eligibility(request: Request) -> Response:
@@ -29,8 +34,14 @@ async def push_eligibility(request: Request) -> Response:
         )
     try:
         body = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
-        return JSONResponse({"error": "The body is not valid JSON."}, status_code=400)
+    except RecursionError:
+        return _bad_body("The body nests arrays or objects too deeply to read.")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _bad_body("The body is not valid JSON.")
+    except ValueError:
+        # What is left is int() refusing a number of thousands of digits.
+        limit = sys.get_int_max_str_digits()
+        return _bad_body(f"A number in the body has more than {limit:,} digits.")
     records = body.get("records") if isinstance(body, dict) else body
     if not isinstance(records, list):
         return JSONResponse(
