@@ -25,6 +25,7 @@ from academy.services.reports import (
     audit_csv,
     export,
 )
+from academy.web.forms import read_text_form
 from academy.web.forms import text as _text
 from academy.web.rendering import page, redirect
 from academy.web.security import CSRF_FIELD, academy_of, read_form, require_manager
@@ -94,7 +95,7 @@ async def cohorts(request: Request) -> Response:
     manage = _manage(request)
     problem, values = None, {}
     if request.method == "POST":
-        form = await read_form(request)
+        form = await read_text_form(request)
         try:
             cohort = await run_in_threadpool(
                 manage.create_cohort,
@@ -149,7 +150,7 @@ async def cohort(request: Request) -> Response:
 async def enrol(request: Request) -> Response:
     """Move the account with an email address into this cohort."""
     manager = await require_manager(request)
-    form = await read_form(request)
+    form = await read_text_form(request)
     cohort_id = _param(request, "cohort_id")
     try:
         await run_in_threadpool(
@@ -163,7 +164,7 @@ async def enrol(request: Request) -> Response:
 async def enrol_course(request: Request) -> Response:
     """Move everyone with an eligibility record of one course into this cohort."""
     manager = await require_manager(request)
-    form = await read_form(request)
+    form = await read_text_form(request)
     cohort_id = _param(request, "cohort_id")
     try:
         await run_in_threadpool(
@@ -226,7 +227,7 @@ async def _learner_action(
 async def extension(request: Request) -> Response:
     """Give a learner 1 to 60 extra days, with a reason."""
     manager = await require_manager(request)
-    form = await read_form(request)
+    form = await read_text_form(request)
     user_id = _param(request, "user_id")
     return await _learner_action(
         request,
@@ -242,7 +243,7 @@ async def extension(request: Request) -> Response:
 async def reset_attempt(request: Request) -> Response:
     """Remove a learner's latest attempt at a quiz so they can try again."""
     manager = await require_manager(request)
-    form = await read_form(request)
+    form = await read_text_form(request)
     user_id, attempt_id = _param(request, "user_id"), _param(request, "attempt_id")
     return await _learner_action(
         request,
@@ -258,7 +259,7 @@ async def reset_attempt(request: Request) -> Response:
 async def move(request: Request) -> Response:
     """Move a learner onto a dated cohort's schedule."""
     manager = await require_manager(request)
-    form = await read_form(request)
+    form = await read_text_form(request)
     user_id = _param(request, "user_id")
     return await _learner_action(
         request,
@@ -274,7 +275,7 @@ async def move(request: Request) -> Response:
 async def override(request: Request) -> Response:
     """Decide a learner's eligibility by hand, or clear that decision."""
     manager = await require_manager(request)
-    form = await read_form(request)
+    form = await read_text_form(request)
     user_id = _param(request, "user_id")
     return await _learner_action(
         request,
@@ -331,7 +332,7 @@ async def replies(request: Request) -> Response:
 async def review(request: Request) -> Response:
     """Approve a reply, or return it with a comment the learner will read."""
     manager = await require_manager(request)
-    form = await read_form(request)
+    form = await read_text_form(request)
     decision = _text(form, "decision")
     user_id, key = _text(form, "user_id"), _text(form, "key")
     try:
@@ -382,7 +383,7 @@ async def certificates(request: Request) -> Response:
 async def issue(request: Request) -> Response:
     """Issue the certificate of one learner who is due, or of everyone due."""
     manager = await require_manager(request)
-    form = await read_form(request)
+    form = await read_text_form(request)
     user_id = _text(form, "user_id")
     targets = [user_id] if user_id else None
     await run_in_threadpool(_manage(request).issue, targets, manager.id)
@@ -409,7 +410,7 @@ async def _certificate_action(
 async def revoke(request: Request) -> Response:
     """Revoke a certificate, with the reason shown on its verification page."""
     manager = await require_manager(request)
-    form = await read_form(request)
+    form = await read_text_form(request)
     cert_id = _param(request, "cert_id")
     return await _certificate_action(
         request,
@@ -425,7 +426,7 @@ async def revoke(request: Request) -> Response:
 async def reissue(request: Request) -> Response:
     """Replace a certificate with a new one, optionally under a corrected name."""
     manager = await require_manager(request)
-    form = await read_form(request)
+    form = await read_text_form(request)
     cert_id = _param(request, "cert_id")
     name = _text(form, "name").strip() or None
     return await _certificate_action(
@@ -503,7 +504,7 @@ async def import_eligibility(request: Request) -> Response:
 async def create_token(request: Request) -> Response:
     """Create an API token; its secret is shown on this response only."""
     manager = await require_manager(request)
-    form = await read_form(request)
+    form = await read_text_form(request)
     try:
         token, secret = await run_in_threadpool(
             academy_of(request).tokens.create, _text(form, "name"), manager.id
@@ -516,7 +517,7 @@ async def create_token(request: Request) -> Response:
 async def revoke_token(request: Request) -> Response:
     """Stop an API token working."""
     manager = await require_manager(request)
-    await read_form(request)
+    await read_text_form(request)
     await run_in_threadpool(
         academy_of(request).tokens.revoke, _param(request, "token_id"), manager.id
     )
