@@ -146,12 +146,11 @@ class Submissions:
         if learners > len(self.left):
             raise RuntimeError("the data set has too few submitting learners")
         chosen, self.left = self.left[:learners], self.left[learners:]
-        token = self.accounts.csrf_token
         calls = []
         for _ in range(3):
             for login in chosen:
                 for quiz in self.quizzes:
-                    fields = [("csrf_token", token), *_wrong(quiz)]
+                    fields = [("csrf_token", login.csrf_token), *_wrong(quiz)]
                     fields.append(("confirm_blank", "yes"))
                     calls.append(
                         Call(

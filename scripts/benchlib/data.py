@@ -6,8 +6,6 @@ hours of hashing. Generated folders are kept under .cache/bench/ and copied
 for each run, so runs never change them.
 """
 
-import hashlib
-import hmac
 import json
 import os
 import random
@@ -42,10 +40,11 @@ from academy.domain.records import (
 from academy.services.accounts import token_hash
 from academy.settings import Settings
 from academy.store import Store
+from academy.web.security import expected_csrf
 from benchlib.paths import CACHE, ROOT
 
 # Bump when the data a size produces changes, so old caches are not reused.
-GENERATOR = 4
+GENERATOR = 5
 PASSWORD = "bench-password-2026"
 SECRET_KEY = "bench-secret-key-only-for-synthetic-data"
 CSRF_SEED = "benchcsrfseed0123456789abcdef"
@@ -91,6 +90,8 @@ class Login:
     email: str
     user_id: str
     cookie: str
+    # Tokens are bound to the session, so each account has its own.
+    csrf_token: str
 
 
 @dataclass
@@ -122,15 +123,13 @@ class Accounts:
         (folder / "accounts.json").write_text(json.dumps(asdict(self), indent=1))
 
 
-def csrf_token() -> str:
-    """The token forms must carry for the bench's CSRF cookie (see web.security)."""
-    key = SECRET_KEY.encode()
-    return hmac.new(key, CSRF_SEED.encode(), hashlib.sha256).hexdigest()
+def csrf_token(signed_session: str = "") -> str:
+    """The token forms must carry for the bench's CSRF cookie and this session."""
+    return expected_csrf(SECRET_KEY, CSRF_SEED, signed_session)
 
 
-def session_cookie(token: str) -> str:
-    signed = Signer(SECRET_KEY, salt="session").sign(token).decode()
-    return f"academy_csrf={CSRF_SEED}; academy_session={signed}"
+def signed_session(token: str) -> str:
+    return Signer(SECRET_KEY, salt="session").sign(token).decode()
 
 
 def production_hash(password: str) -> str:
@@ -235,7 +234,9 @@ class _Generator:
     def _login(self, user: User) -> Login:
         token = secrets.token_urlsafe(32)
         self.store.add_session(user.id, token_hash(token), self.now)
-        return Login(user.email, user.id, session_cookie(token))
+        signed = signed_session(token)
+        cookie = f"academy_csrf={CSRF_SEED}; academy_session={signed}"
+        return Login(user.email, user.id, cookie, csrf_token(signed))
 
     def _cohorts(self) -> None:
         self.store.save_cohort(

@@ -55,3 +55,6 @@ def test_bench_small_prints_and_saves_every_figure(tmp_path: Path) -> None:
         assert figure["passed"] in (True, False)
         assert figure["target"] and figure["figure"]
     assert report["load_generator"]
+    # Every request the load sends is one the site should accept; an error
+    # answer means the harness and the app disagree (a stale CSRF token, say).
+    assert not [n for n in report["notes"] if "answered with an error" in n]

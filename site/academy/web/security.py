@@ -63,10 +63,15 @@ def csrf_token(request: Request) -> str:
     browser's pages is worthless with another's session, and signing in or
     out makes every earlier token stale.
     """
-    session = request.cookies.get(SESSION_COOKIE, "")[:200]
-    return _csrf_hmac(
+    session = request.cookies.get(SESSION_COOKIE, "")
+    return expected_csrf(
         academy_of(request).settings.secret_key, csrf_seed(request), session
     )
+
+
+def expected_csrf(secret_key: str, seed: str, session_cookie: str = "") -> str:
+    """The token for this CSRF cookie and session cookie (also for load tests)."""
+    return _csrf_hmac(secret_key, seed, session_cookie[:200])
 
 
 @functools.lru_cache(maxsize=4096)
