@@ -106,7 +106,10 @@ def test_cli_create_manager_then_export_lists_nobody_yet(
     assert cli.main([*common, "create-manager", "lee@example.org"]) == 0
     assert "Created manager lee@example.org." in capsys.readouterr().out
     assert cli.main([*common, "create-manager", "lee@example.org"]) == 0
-    assert "Promoted manager lee@example.org." in capsys.readouterr().out
+    assert (
+        "lee@example.org is already a manager. Their password was set from "
+        "ACADEMY_PASSWORD." in capsys.readouterr().out
+    )
 
     assert cli.main([*common, "export", "certificates"]) == 0
     lines = capsys.readouterr().out.lstrip("\ufeff").splitlines()
@@ -129,3 +132,108 @@ def test_cli_unknown_time_zone_is_refused(
     monkeypatch.setenv("ACADEMY_TIMEZONE", "Mars/Olympus_Mons")
     assert cli.main(["check"]) == 2
     assert "ACADEMY_TIMEZONE must be an IANA time zone" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("ACADEMY_PORT", "99999", "the port must be from 1 to 65535"),
+        ("ACADEMY_PORT", "0", "the port must be from 1 to 65535"),
+        ("ACADEMY_BASE_URL", "not-a-url", "ACADEMY_BASE_URL must be an http://"),
+        ("ACADEMY_BASE_URL", "ftp://x.org", "ACADEMY_BASE_URL must be an http://"),
+        ("ACADEMY_MAX_UPLOAD_BYTES", "-1", "ACADEMY_MAX_UPLOAD_BYTES must be at"),
+        ("ACADEMY_SECRET_KEY", "x", "ACADEMY_SECRET_KEY must be at least 32"),
+    ],
+    ids=["port-high", "port-zero", "url-word", "url-ftp", "upload", "short-key"],
+)
+def test_cli_setting_the_site_cannot_run_with_is_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    common: list[str],
+    variable: str,
+    value: str,
+    message: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    assert cli.main([*common, "export", "grades"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_cli_port_given_as_a_flag_is_checked_too(
+    capsys: pytest.CaptureFixture[str], common: list[str]
+) -> None:
+    assert cli.main([*common, "serve", "--port", "70000"]) == 2
+    assert "the port must be from 1 to 65535" in capsys.readouterr().err
+
+
+def test_cli_serve_on_a_taken_port_says_so_before_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    data = tmp_path / "data"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = cli.main(
+            ["serve", "--data", str(data), "--content", str(ROOT), "--port", str(port)]
+        )
+    assert code == 1
+    assert f"cannot listen on http://127.0.0.1:{port}" in capsys.readouterr().err
+    assert not data.exists()
+
+
+@pytest.mark.parametrize("command", [["export", "grades"], ["issue"]], ids=str)
+def test_cli_report_on_a_missing_data_folder_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    missing = tmp_path / "mistyped"
+    assert cli.main(["--data", str(missing), "--content", str(ROOT), *command]) == 2
+    assert "there is no data folder at" in capsys.readouterr().err
+    assert not missing.exists()
+
+
+def test_cli_flags_work_after_the_command_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["check", "--content", str(ROOT)]) == 0
+    missing = tmp_path / "nowhere"
+    assert cli.main(["export", "--data", str(missing), "grades"]) == 2
+    assert str(missing) in capsys.readouterr().err
+
+
+def test_cli_damaged_secret_key_is_refused_not_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], common: list[str]
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "secret_key").write_text("")
+    assert cli.main([*common, "export", "grades"]) == 2
+    assert "shorter than 32 characters" in capsys.readouterr().err
+    assert (data / "secret_key").read_text() == ""
+
+
+def test_cli_create_manager_with_a_bad_email_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    common: list[str],
+) -> None:
+    monkeypatch.setenv("ACADEMY_PASSWORD", "a long enough password")
+    assert cli.main([*common, "create-manager", "x" * 300]) == 2
+    err = capsys.readouterr().err
+    assert "is not an email address" in err and "Keep your name" not in err
+
+
+def test_cli_interrupted_command_says_so_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    common: list[str],
+) -> None:
+    def interrupt(*args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_export", interrupt)
+    assert cli.main([*common, "export", "grades"]) == 130
+    assert "academy: interrupted" in capsys.readouterr().err

@@ -4,18 +4,22 @@ import argparse
 import getpass
 import logging
 import os
+import socket
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from academy.content import ContentError, load_content
-from academy.settings import SETTINGS_HELP, Settings, from_environment
+from academy.settings import SETTINGS_HELP, Settings, SettingsError, from_environment
 from academy.store import DataFolderLocked
 from academy.store.backup import BackupError, backup, restore
 
+if TYPE_CHECKING:
+    from academy.domain.records import User
+
 logger = logging.getLogger("academy")
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The server is the only writer of its data folder (see store/lock.py); these
 # are the places in the running site that do what a data command would.
 LIVE_EQUIVALENTS = {
@@ -38,36 +42,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data", type=Path, help="data folder (ACADEMY_DATA)")
     parser.add_argument("--content", type=Path, help="content folder (ACADEMY_CONTENT)")
+    # The same two flags after the command name too: `academy serve --data D`.
+    folders = argparse.ArgumentParser(add_help=False)
+    folders.add_argument("--data", type=Path, dest="data_sub", help="data folder")
+    folders.add_argument(
+        "--content", type=Path, dest="content_sub", help="content folder"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the site")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[folders])
+
+    serve = command("serve", "run the site")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8000)")
-    serve.add_argument("--data", type=Path, dest="data_sub", help="data folder")
     serve.add_argument(
         "--demo", action="store_true", help="seed a demo cohort on first run"
     )
 
-    check = sub.add_parser(
-        "check", help="validate modules/, quizzes/ and certificates/"
-    )
-    check.add_argument(
-        "--content", type=Path, dest="content_sub", help="content folder"
-    )
+    command("check", "validate modules/, quizzes/ and certificates/")
 
-    manager = sub.add_parser(
-        "create-manager", help="create or promote a community manager"
-    )
+    manager = command("create-manager", "create or promote a community manager")
     manager.add_argument("email")
     manager.add_argument("--name", help="display name for a new account")
 
-    imp = sub.add_parser(
-        "import-eligibility", help="load course grades and forum records"
-    )
+    imp = command("import-eligibility", "load course grades and forum records")
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="report, change nothing")
 
-    issue = sub.add_parser("issue", help="issue every certificate now due")
+    issue = command("issue", "issue every certificate now due")
     issue.add_argument(
         "--all-ready", action="store_true", help="issue all that are due"
     )
@@ -80,19 +83,52 @@ def _parser() -> argparse.ArgumentParser:
         help="render in N processes (default 1); this one still does the writing",
     )
 
-    backup = sub.add_parser("backup", help="copy the data folder, also while serving")
+    backup = command("backup", "copy the data folder, also while serving")
     backup.add_argument("target", type=Path, help="a new, empty folder")
 
-    restore = sub.add_parser("restore", help="replace the data folder with a backup")
+    restore = command("restore", "replace the data folder with a backup")
     restore.add_argument(
         "source", type=Path, help="a folder written by `academy backup`"
     )
 
-    export = sub.add_parser("export", help="write a CSV report to standard output")
+    export = command("export", "write a CSV report to standard output")
     export.add_argument(
         "kind", choices=["grades", "responses", "certificates", "eligibility"]
     )
     return parser
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why the server could not listen there (port taken, unknown host), or None."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        return f"unknown host ({error.strerror or error})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As uvicorn binds: a port left in TIME_WAIT is free to take.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
+
+
+def _manager_outcome(
+    email: str, created: bool, before: "User | None", password_given: bool
+) -> str:
+    """What create-manager did, in one sentence for the terminal."""
+    if created:
+        return f"Created manager {email}."
+    password = (
+        " Their password was set from ACADEMY_PASSWORD."
+        if password_given
+        else " Their password is unchanged."
+    )
+    if before is not None and before.is_manager:
+        return f"{email} is already a manager.{password}"
+    return f"Promoted {email} to manager.{password}"
 
 
 def _positive(text: str) -> int:
@@ -126,17 +162,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = _settings(args)
-    except ValueError as error:
+    except SettingsError as error:
         print(f"academy: {error}", file=sys.stderr)
         return 2
-    level = settings.log_level.upper()
-    if level not in LOG_LEVELS:
-        print(
-            f"academy: ACADEMY_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
-            f"not {settings.log_level!r}",
-            file=sys.stderr,
-        )
+    wrong = settings.problems()
+    for sentence in wrong:
+        print(f"academy: {sentence}", file=sys.stderr)
+    if wrong:
         return 2
+    level = settings.log_level.upper()
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -156,6 +190,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return commands[args.command](settings, args)
+    except KeyboardInterrupt:
+        # Every write is atomic: stopping here leaves the data as it was
+        # before the write in progress, or after it.
+        print("\nacademy: interrupted", file=sys.stderr)
+        return 130
+    except SettingsError as error:
+        print(f"academy: {error}", file=sys.stderr)
+        return 2
     except ContentError as error:
         print(f"The content has {len(error.problems)} problem(s):", file=sys.stderr)
         for problem in error.problems:
@@ -188,9 +230,17 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _open(settings: Settings):  # type: ignore[no-untyped-def]
+def _open(settings: Settings, existing: bool = False):  # type: ignore[no-untyped-def]
+    """The academy over the data folder; `existing`: refuse to start a new one."""
     from academy.services.academy import Academy
 
+    folder = Path(settings.data_dir)
+    if existing and not folder.is_dir():
+        # A report or an issue run on a mistyped folder would quietly start
+        # an empty site there and report that nothing exists.
+        raise SettingsError(
+            f"there is no data folder at {folder}; check --data or ACADEMY_DATA"
+        )
     return Academy(settings).open()
 
 
@@ -200,6 +250,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from academy.services.academy import Academy
     from academy.web.app import create_app
 
+    # Before anything is written or announced: a taken port is not a start.
+    unable = _cannot_listen(settings.host, settings.port)
+    if unable:
+        print(
+            f"academy: cannot listen on {settings.local_url}: {unable}", file=sys.stderr
+        )
+        return 1
     academy = Academy(settings)
     academy.open()
     if args.demo:
@@ -226,11 +283,19 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def _create_manager(settings: Settings, args: argparse.Namespace) -> int:
     from academy.domain.errors import Invalid
+    from academy.services.accounts import EMAIL
 
+    email = args.email.strip()
+    if not EMAIL.match(email) or len(email) > 254:
+        print(
+            f"academy: {email[:60]!r} is not an email address like name@example.org",
+            file=sys.stderr,
+        )
+        return 2
     password = os.environ.get("ACADEMY_PASSWORD")
     academy = _open(settings)
     try:
-        existing = academy.store.user_by_email(args.email)
+        existing = academy.store.user_by_email(email)
         if password is None and existing is None:
             if not sys.stdin.isatty():
                 print(
@@ -238,21 +303,23 @@ def _create_manager(settings: Settings, args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            password = getpass.getpass("Password for the new manager: ")
-            if password != getpass.getpass("Repeat it: "):
+            try:
+                password = getpass.getpass("Password for the new manager: ")
+                repeated = getpass.getpass("Repeat it: ")
+            except EOFError:
+                print("\nacademy: no password given; nothing changed", file=sys.stderr)
+                return 2
+            if password != repeated:
                 print("academy: the passwords differ", file=sys.stderr)
                 return 2
         try:
-            user, created = academy.accounts.create_manager(
-                args.email, password, args.name
-            )
+            user, created = academy.accounts.create_manager(email, password, args.name)
         except Invalid as error:
             # The fields' own messages: a terminal has no form to highlight.
             for message in error.fields.values() or [error.message]:
                 print(f"academy: {message}", file=sys.stderr)
             return 2
-        verb = "Created" if created else "Promoted"
-        print(f"{verb} manager {user.email}.")
+        print(_manager_outcome(user.email, created, existing, bool(password)))
         return 0
     finally:
         academy.close()
@@ -284,7 +351,7 @@ def _issue(settings: Settings, args: argparse.Namespace) -> int:
 
     from academy.services.issuing import issue_all
 
-    academy = _open(settings)
+    academy = _open(settings, existing=True)
     try:
         ready = academy.certificates.ready()
         if args.dry_run or not args.all_ready:
@@ -293,7 +360,7 @@ def _issue(settings: Settings, args: argparse.Namespace) -> int:
                 summary = academy.summaries.get(user_id)
                 label = f"{summary.name} <{summary.email}>" if summary else user_id
                 print(f"  {label}")
-            if not args.all_ready and not args.dry_run:
+            if ready and not args.all_ready and not args.dry_run:
                 print("Run with --all-ready to issue them.")
             return 0
         started = time.monotonic()
@@ -313,12 +380,18 @@ def _issue(settings: Settings, args: argparse.Namespace) -> int:
 def _export(settings: Settings, args: argparse.Namespace) -> int:
     from academy.services.reports import export
 
-    academy = _open(settings)
+    academy = _open(settings, existing=True)
     try:
-        sys.stdout.write(export(academy, args.kind))
-        return 0
+        report = export(academy, args.kind)
     finally:
         academy.close()
+    try:
+        sys.stdout.write(report)
+        sys.stdout.flush()
+    except OSError as error:  # a full disk, a closed pipe
+        print(f"academy: cannot write the report: {error.strerror}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _backup(settings: Settings, args: argparse.Namespace) -> int:

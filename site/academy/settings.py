@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from academy.domain.schedule import is_timezone
 from academy.store.storage import atomic_write
@@ -49,6 +50,15 @@ SETTINGS_HELP = (
 )
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MIN_SECRET = 32  # characters; a shorter key makes sessions and tokens guessable
+MIN_UPLOAD = 64 * 1024  # an eligibility CSV of a few hundred rows must fit
+
+
+class SettingsError(ValueError):
+    """A setting that the site cannot run with; the message says which and why."""
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
@@ -84,6 +94,33 @@ class Settings:
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
 
+    def problems(self) -> list[str]:
+        """What is wrong with these settings, one sentence each (empty if none)."""
+        found = []
+        if not 1 <= self.port <= 65535:
+            found.append(f"the port must be from 1 to 65535, not {self.port}")
+        url = urlsplit(self.base_url)
+        if url.scheme not in ("http", "https") or not url.hostname or url.query:
+            found.append(
+                "ACADEMY_BASE_URL must be an http:// or https:// address with a "
+                f"host, such as https://mentors.example.org, not {self.base_url!r}"
+            )
+        if self.max_upload_bytes < MIN_UPLOAD:
+            found.append(
+                f"ACADEMY_MAX_UPLOAD_BYTES must be at least {MIN_UPLOAD:,}, not "
+                f"{self.max_upload_bytes:,}"
+            )
+        if self.secret_key and len(self.secret_key) < MIN_SECRET:
+            found.append(
+                f"ACADEMY_SECRET_KEY must be at least {MIN_SECRET} characters long"
+            )
+        if self.log_level.upper() not in LOG_LEVELS:
+            found.append(
+                f"ACADEMY_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
+                f"not {self.log_level!r}"
+            )
+        return found
+
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
@@ -92,9 +129,20 @@ class Settings:
         if self.secret_key:
             return self
         path = self.data_dir / "secret_key"
-        if not path.exists():
-            atomic_write(path, secrets.token_urlsafe(48).encode())
-        return replace(self, secret_key=path.read_text().strip())
+        try:
+            if not path.exists():
+                atomic_write(path, secrets.token_urlsafe(48).encode())
+            key = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise SettingsError(f"cannot read the secret key {path}: {error}") from None
+        if len(key) < MIN_SECRET:
+            # atomic_write never leaves a short file: this one was damaged or
+            # edited. A new key would sign everyone out, so ask first.
+            raise SettingsError(
+                f"the secret key in {path} is shorter than {MIN_SECRET} characters; "
+                "delete the file to create a new one (this signs everyone out)"
+            )
+        return replace(self, secret_key=key)
 
 
 def from_environment(env: dict[str, str] | None = None) -> Settings:
@@ -113,8 +161,8 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
         try:
             return int(value)
         except ValueError:
-            raise ValueError(
-                f"ACADEMY_{name} must be a whole number, not {value!r}"
+            raise SettingsError(
+                f"ACADEMY_{name} must be a whole number, not {value[:40]!r}"
             ) from None
 
     data = get("DATA")
@@ -122,7 +170,7 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
     base_url = get("BASE_URL")
     timezone = get("TIMEZONE")
     if timezone is not None and not is_timezone(timezone):
-        raise ValueError(
+        raise SettingsError(
             f"ACADEMY_TIMEZONE must be an IANA time zone such as Europe/Berlin, "
             f"not {timezone[:64]!r}"
         )

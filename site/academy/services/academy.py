@@ -31,8 +31,9 @@ class Academy:
     def __init__(
         self, settings: Settings, clock: Clock | None = None, memory: bool = False
     ) -> None:
-        self.settings = settings.with_secret()
+        # Content first: a site that refuses to start writes nothing at all.
         content = load_content(settings.content_dir)
+        self.settings = settings.with_secret()
         store = Store(None if memory else Path(settings.data_dir))
         self.ctx = Context(self.settings, store, content, clock or SystemClock())
         self.urls = PublicUrls(self.settings.base_url)

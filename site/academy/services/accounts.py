@@ -208,6 +208,8 @@ class Accounts:
     ) -> tuple[User, bool]:
         """Promote an existing account, or create a manager; True if created."""
         existing = self.ctx.store.user_by_email(email)
+        if existing is not None and existing.is_manager and not password:
+            return existing, False  # nothing to change, nothing to audit
         if existing is not None:
             promoted = replace(existing, role=Role.MANAGER)
             if password:
