@@ -138,10 +138,10 @@ class EligibilityService:
             report.errors.append(RowError(0, _nothing(what)))
             return report
 
-        changed = self._merge(records, report)
-        if report.dry_run or not changed:
+        merged = self._merge(records, report)
+        if report.dry_run or not merged:
             return report
-        before = {e.email: self.decision(e.email).eligible for e in changed}
+        changed = [new for _, new in merged]
         self.ctx.store.save_eligibility(changed)
         self.ctx.audit(
             actor,
@@ -152,17 +152,24 @@ class EligibilityService:
             added=str(report.added),
             updated=str(report.updated),
         )
-        for entry in changed:
-            user = self.ctx.store.user_by_email(entry.email)
-            if self.decision(entry.email).eligible and not before[entry.email]:
-                report.newly_eligible.append(entry.email)
+        # Decided from the records in hand: reading each one back from its
+        # bucket made a large import spend minutes after the write.
+        thresholds = self.ctx.content.program.thresholds
+        for old, new in merged:
+            if (
+                decide(new, thresholds).eligible
+                and not decide(old, thresholds).eligible
+            ):
+                report.newly_eligible.append(new.email)
+            user = self.ctx.store.user_by_email(new.email)
             if user is not None:
                 self.on_change(user.id)
         return report
 
     def _merge(
         self, records: list[CourseRecord], report: ImportReport
-    ) -> list[Eligibility]:
+    ) -> list[tuple[Eligibility, Eligibility]]:
+        """Each changed learner's record before and after, counting into `report`."""
         by_email: dict[str, list[CourseRecord]] = {}
         for record in records:
             by_email.setdefault(record.email, []).append(record)
@@ -183,7 +190,8 @@ class EligibilityService:
                 courses[record.course_id] = record
                 touched = True
             if touched:
-                changed.append(replace(current, courses=tuple(courses.values())))
+                new = replace(current, courses=tuple(courses.values()))
+                changed.append((current, new))
         return changed
 
     def override(
