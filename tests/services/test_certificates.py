@@ -37,6 +37,30 @@ def test_issue_when_eligibility_arrives_after_training(
     assert academy.certificates.current_of(user.id) is not None
 
 
+def test_failed_render_leaves_the_import_saved_and_the_certificate_due(
+    academy: Academy,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    user = learner(academy)
+    finish_training(academy, clock, user)
+
+    def full_disk(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(academy.certificates, "render_files", full_disk)
+    make_eligible(academy, user.email)  # asserts the import reports success
+
+    assert academy.eligibility.decision(user.email).eligible
+    assert academy.certificates.current_of(user.id) is None
+    assert academy.certificates.ready() == [user.id]
+    assert "could not be issued" in caplog.text
+    monkeypatch.undo()
+    academy.certificates.issue_if_due(user.id)
+    assert academy.certificates.current_of(user.id) is not None
+
+
 def test_not_issued_while_a_reply_awaits_review(
     academy: Academy, clock: FrozenClock
 ) -> None:

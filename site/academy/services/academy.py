@@ -70,11 +70,26 @@ class Academy:
 
     def _learner_changed(self, user_id: str) -> None:
         self.quiz_results.learner_changed(user_id)
-        self.certificates.issue_if_due(user_id)
+        self._issue_if_due(user_id)
 
     def _eligibility_changed(self, user_id: str) -> None:
         self.summaries.refresh(user_id)
-        self.certificates.issue_if_due(user_id)
+        self._issue_if_due(user_id)
+
+    def _issue_if_due(self, user_id: str) -> None:
+        """Issue now if due; a failure leaves it due and the change that led here.
+
+        The quiz submission or import that made a certificate due is already
+        saved; a render that fails (a full disk, a template gone wrong) must
+        not report that change as failed. The certificate stays due, listed
+        under Manage › Certificates and by `academy issue`.
+        """
+        try:
+            self.certificates.issue_if_due(user_id)
+        except Exception:
+            logger.exception(
+                "certificate of %s is due but could not be issued", user_id
+            )
 
     @property
     def store(self) -> Store:
