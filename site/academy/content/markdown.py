@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -36,6 +37,7 @@ def _anchor(text: str, seen: set[str]) -> str:
 def render(source: str) -> Rendered:
     """Render a Markdown document once; collect its h2 headings and its links."""
     tokens = _MD.parse(source)
+    lines = source.split("\n")
     headings: list[tuple[str, str]] = []
     links: list[tuple[str, int]] = []
     seen: set[str] = set()
@@ -46,14 +48,34 @@ def render(source: str) -> Rendered:
             token.attrSet("id", anchor)
             headings.append((anchor, title))
         if token.type == "inline":
-            line = token.map[0] + 1 if token.map else 1
-            links.extend((href, line) for href in _hrefs(token.children or []))
+            links.extend(_links(token, lines))
     html = _MD.renderer.render(tokens, _MD.options, {})
     return Rendered(html=html, headings=tuple(headings), links=tuple(links))
 
 
-def _hrefs(children: list[Token]) -> list[str]:
-    return [str(t.attrGet("href")) for t in children if t.type == "link_open"]
+def _links(inline: Token, lines: list[str]) -> list[tuple[str, int]]:
+    """Each link in a block of text, with the line (1-based) it is written on."""
+    first, end = (inline.map[0] + 1, inline.map[1]) if inline.map else (1, 1)
+    line = first
+    found = []
+    for child in inline.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "link_open":
+            href = str(child.attrGet("href"))
+            found.append((href, _line_with(href, lines, line, end)))
+    return found
+
+
+def _line_with(href: str, lines: list[str], line: int, end: int) -> int:
+    # Counting line breaks misses those inside a code span, so the link is on
+    # this line or a later one of its block: the first that spells its target.
+    # The parser percent-encodes targets, so look for the decoded spelling too.
+    spellings = {href, unquote(href)}
+    for number in range(line, min(end, len(lines)) + 1):
+        if any(spelling in lines[number - 1] for spelling in spellings):
+            return number
+    return line
 
 
 def render_inline(source: str) -> str:

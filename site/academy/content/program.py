@@ -1,9 +1,19 @@
 """Loading certificates/program.toml: issuer, credential and thresholds."""
 
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from academy.content.source import Problem, SourceFile, check_keys, read_text
+from academy.content.certificate import badge_problem
+from academy.content.source import (
+    Problem,
+    SourceFile,
+    Table,
+    check_table,
+    is_text_list,
+    read_text,
+)
 from academy.domain.program import CredentialSpec, Issuer, Program, Thresholds
 
 SECTIONS: dict[str, Any] = {"issuer": dict, "credential": dict, "eligibility": dict}
@@ -24,11 +34,13 @@ ELIGIBILITY: tuple[dict[str, Any], dict[str, Any]] = (
     },
     {},
 )
-TEMPLATE_FILES = ("certificate.html", "certificate.css")
+KEYS = {"issuer": ISSUER, "credential": CREDENTIAL, "eligibility": ELIGIBILITY}
+# name@domain.tld: one @, no spaces, and a domain of two or more labels.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")
 
 
 def load_program(folder: Path, label: str, problems: list[Problem]) -> Program | None:
-    """Parse and check program.toml and the files it names."""
+    """Parse and check program.toml and the badge it names."""
     path = folder / "program.toml"
     text = read_text(path, label, problems)
     if text is None:
@@ -40,106 +52,104 @@ def load_program(folder: Path, label: str, problems: list[Problem]) -> Program |
     return program
 
 
-def _section(
-    source: SourceFile, data: dict[str, Any], name: str
-) -> dict[str, Any] | None:
-    table: dict[str, Any] = data[name]
-    line = source.line_of(rf"^\s*\[\s*{name}\s*\]")
-    required, optional = {"issuer": ISSUER, "credential": CREDENTIAL}.get(
-        name, ELIGIBILITY
-    )
-    if not check_keys(source, table, required, optional, f"[{name}]", line):
-        return None
-    for key, value in table.items():
-        if isinstance(value, str) and not value.strip():
-            source.problem(source.key_line(key, line), f"{key!r} in [{name}] is empty")
-            return None
-    return table
+def _section(source: SourceFile, data: Table, raw: dict[str, Any], name: str) -> Table:
+    """The section's usable keys; empty when the section is missing or mistyped."""
+    headers = source.lines_matching(r"^\s*\[")
+    start = source.line_of(rf"^\s*\[\s*{name}\s*\]")
+    end = next((n for n in headers if n > start), None)
+    required, optional = KEYS[name]
+    if name not in data:
+        return Table(source, {}, start, end)
+    return check_table(source, raw[name], required, optional, f"[{name}]", start, end)
 
 
-def _build(folder: Path, source: SourceFile, data: dict[str, Any]) -> Program | None:
-    if not check_keys(source, data, SECTIONS, {}, "program.toml", 1):
-        return None
-    issuer = _section(source, data, "issuer")
-    credential = _section(source, data, "credential")
-    limits = _section(source, data, "eligibility")
-    if issuer is None or credential is None or limits is None:
-        return None
+def _build(folder: Path, source: SourceFile, raw: dict[str, Any]) -> Program | None:
+    data = check_table(source, raw, SECTIONS, {}, "program.toml", 1)
+    issuer = _section(source, data, raw, "issuer")
+    credential = _section(source, data, raw, "credential")
+    limits = _section(source, data, raw, "eligibility")
 
-    ok = True
-    if not issuer["url"].startswith(("https://", "http://")):
-        source.problem(source.key_line("url"), "issuer url must start with https://")
-        ok = False
-    if "@" not in issuer["email"]:
-        source.problem(source.key_line("email"), "issuer email is not an email address")
-        ok = False
-    if not (
-        issuer.get("linkedin_organization_id")
-        or issuer.get("linkedin_organization_name")
-    ):
-        source.problem(
-            source.line_of(r"^\s*\[\s*issuer\s*\]"),
-            "give linkedin_organization_id or linkedin_organization_name",
+    url = issuer.get("url")
+    if url is not None and not _is_web_address(url):
+        issuer.problem(
+            "url",
+            "issuer url must be a whole web address such as "
+            f"https://example.org, not {url!r}",
         )
-        ok = False
+    email = issuer.get("email")
+    if email is not None and not EMAIL.match(email):
+        issuer.problem(
+            "email",
+            f"issuer email must look like name@example.org, not {email!r}",
+        )
+    linkedin = ("linkedin_organization_id", "linkedin_organization_name")
+    if "issuer" in data and not any(key in raw["issuer"] for key in linkedin):
+        issuer.problem(
+            None, "give linkedin_organization_id or linkedin_organization_name"
+        )
     org_id = issuer.get("linkedin_organization_id")
     if org_id is not None and not org_id.isdigit():
-        source.problem(
-            source.key_line("linkedin_organization_id"),
+        issuer.problem(
+            "linkedin_organization_id",
             "linkedin_organization_id must be the organization's numeric id",
         )
-        ok = False
+
     validity = credential.get("validity_days")
     if validity is not None and validity < 1:
-        source.problem(
-            source.key_line("validity_days"), "validity_days must be 1 or more"
-        )
-        ok = False
+        credential.problem("validity_days", "validity_days must be 1 or more")
     skills = credential.get("skills", [])
-    if not all(isinstance(s, str) and s.strip() for s in skills):
-        source.problem(source.key_line("skills"), "skills must be a list of text")
-        ok = False
-    if not (folder / credential["image"]).is_file():
-        source.problem(
-            source.key_line("image"),
-            f"image {credential['image']!r} is not a file in {folder.name}/",
+    if skills and not is_text_list(skills):
+        credential.problem("skills", "skills must be a list of text")
+    image = credential.get("image")
+    if image is not None:
+        problem = badge_problem(folder, image)
+        if problem is not None:
+            credential.problem("image", problem)
+
+    grade = limits.get("min_grade_percent")
+    if grade is not None and not 0 <= grade <= 100:
+        limits.problem(
+            "min_grade_percent", "min_grade_percent must be between 0 and 100"
         )
-        ok = False
-    for name in TEMPLATE_FILES:
-        if not (folder / name).is_file():
-            source.problem(1, f"{folder.name}/{name} is missing")
-            ok = False
-    for key in ("min_grade_percent",):
-        if not 0 <= limits[key] <= 100:
-            source.problem(source.key_line(key), f"{key} must be between 0 and 100")
-            ok = False
     for key in ("min_forum_posts", "min_forum_upvotes", "max_forum_flags"):
-        if limits[key] < 0:
-            source.problem(source.key_line(key), f"{key} must be 0 or more")
-            ok = False
-    if not ok:
+        if limits.get(key, 0) < 0:
+            limits.problem(key, f"{key} must be 0 or more")
+
+    if source.problems:
         return None
     return Program(
         issuer=Issuer(
-            name=issuer["name"],
-            url=issuer["url"],
-            email=issuer["email"],
-            description=issuer["description"],
-            linkedin_organization_id=issuer.get("linkedin_organization_id"),
+            name=issuer.get("name"),
+            url=url,
+            email=email,
+            description=issuer.get("description"),
+            linkedin_organization_id=org_id,
             linkedin_organization_name=issuer.get("linkedin_organization_name"),
         ),
         credential=CredentialSpec(
-            name=credential["name"],
-            description=credential["description"],
-            criteria=credential["criteria"],
-            image=credential["image"],
+            name=credential.get("name"),
+            description=credential.get("description"),
+            criteria=credential.get("criteria"),
+            image=image,
             validity_days=validity,
             skills=tuple(skills),
         ),
         thresholds=Thresholds(
-            min_grade_percent=float(limits["min_grade_percent"]),
-            min_forum_posts=limits["min_forum_posts"],
-            min_forum_upvotes=limits["min_forum_upvotes"],
-            max_forum_flags=limits["max_forum_flags"],
+            min_grade_percent=float(grade),
+            min_forum_posts=limits.get("min_forum_posts"),
+            min_forum_upvotes=limits.get("min_forum_upvotes"),
+            max_forum_flags=limits.get("max_forum_flags"),
         ),
     )
+
+
+def _is_web_address(url: str) -> bool:
+    """True for an absolute http or https URL with a host name."""
+    if any(char.isspace() for char in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError when the port is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and port != 0

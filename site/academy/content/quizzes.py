@@ -1,10 +1,20 @@
 """Loading quizzes: one TOML file each, checked question by question."""
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from academy.content.markdown import render_block, render_inline
-from academy.content.source import SLUG, Problem, SourceFile, check_keys, read_text
+from academy.content.source import (
+    SLUG,
+    Problem,
+    SourceFile,
+    Table,
+    check_table,
+    is_text_list,
+    read_text,
+)
 from academy.domain.curriculum import (
     ForumPost,
     Option,
@@ -32,9 +42,48 @@ KIND_KEYS: dict[QuestionKind, tuple[dict[str, Any], dict[str, Any]]] = {
         {"min_words": int},
     ),
 }
+# A question of an unknown kind may use any kind's keys; only typos are reported.
+ANY_KIND: dict[str, Any] = {
+    key: expected
+    for required, optional in KIND_KEYS.values()
+    for key, expected in {**required, **optional}.items()
+}
 OPTION_REQUIRED: dict[str, Any] = {"id": str, "text": str, "correct": bool}
 OPTION_OPTIONAL: dict[str, Any] = {"feedback": str}
 POST_REQUIRED: dict[str, Any] = {"author": str, "title": str, "body": str}
+
+QUESTION_HEADER = r"^\s*\[\[\s*questions\s*\]\]"
+OPTION_HEADER = r"^\s*\[\[\s*questions\.options\s*\]\]"
+POST_HEADER = r"^\s*\[\s*questions\.post\s*\]"
+SUBTABLE_HEADER = rf"{OPTION_HEADER}|{POST_HEADER}"
+
+Span = tuple[int, int | None]  # a table's first line and the line after its last
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one [[questions]] table and the tables under it are in the file."""
+
+    own: Span
+    options: tuple[Span, ...]
+    post: Span | None
+
+    @classmethod
+    def of(cls, source: SourceFile, span: Span) -> "Layout":
+        start, end = span
+        subtables = source.lines_matching(SUBTABLE_HEADER, start + 1, end)
+        # Each table under the question runs to the next one, or to its end.
+        spans = [
+            (line, subtables[i + 1] if i + 1 < len(subtables) else end)
+            for i, line in enumerate(subtables)
+        ]
+        options = [s for s in spans if re.search(OPTION_HEADER, source.lines[s[0] - 1])]
+        posts = [s for s in spans if re.search(POST_HEADER, source.lines[s[0] - 1])]
+        return cls(
+            own=(start, subtables[0] if subtables else end),
+            options=tuple(options),
+            post=posts[0] if posts else None,
+        )
 
 
 def load_quiz(path: Path, label: str, problems: list[Problem]) -> Quiz | None:
@@ -49,54 +98,48 @@ def load_quiz(path: Path, label: str, problems: list[Problem]) -> Quiz | None:
     return quiz
 
 
-def _build_quiz(slug: str, source: SourceFile, data: dict[str, Any]) -> Quiz | None:
+def _build_quiz(slug: str, source: SourceFile, raw: dict[str, Any]) -> Quiz | None:
     if not SLUG.match(slug):
         source.problem(
             1, "file name must be a slug: lowercase letters, digits, hyphens"
         )
-    if not check_keys(source, data, QUIZ_REQUIRED, QUIZ_OPTIONAL, "the quiz", 1):
-        return None
-    ok = True
-    if not 1 <= data["pass_percent"] <= 100:
-        source.problem(source.key_line("pass_percent"), "pass_percent must be 1 to 100")
-        ok = False
-    if not 1 <= data["max_attempts"] <= 20:
-        source.problem(source.key_line("max_attempts"), "max_attempts must be 1 to 20")
-        ok = False
+    headers = source.lines_matching(QUESTION_HEADER)
+    top_end = headers[0] if headers else None
+    data = check_table(
+        source, raw, QUIZ_REQUIRED, QUIZ_OPTIONAL, "the quiz", 1, top_end
+    )
+    pass_percent = data.get("pass_percent")
+    if pass_percent is not None and not 1 <= pass_percent <= 100:
+        data.problem("pass_percent", "pass_percent must be 1 to 100")
+    max_attempts = data.get("max_attempts")
+    if max_attempts is not None and not 1 <= max_attempts <= 20:
+        data.problem("max_attempts", "max_attempts must be 1 to 20")
     review = data.get("review", ReviewPolicy.AFTER_SUBMIT.value)
     if review not in {p.value for p in ReviewPolicy}:
         allowed = ", ".join(p.value for p in ReviewPolicy)
-        source.problem(
-            source.key_line("review"),
-            f"review must be one of {allowed}, not {review!r}",
-        )
-        ok = False
-    if not data["questions"]:
+        data.problem("review", f"review must be one of {allowed}, not {review!r}")
+    if data.get("questions") == []:
         source.problem(1, "the quiz has no questions")
-        ok = False
 
     questions: list[Question] = []
     seen: set[str] = set()
-    header_line = 1
-    for index, raw in enumerate(data["questions"], start=1):
-        header_line = source.line_of(r"^\s*\[\[\s*questions\s*\]\]", header_line + 1)
-        where = f"question {index}"
-        if not isinstance(raw, dict):
-            source.problem(header_line, f"{where} must be a table")
-            ok = False
+    for index, item in enumerate(data.get("questions", []), start=1):
+        # Questions written as [[questions]] tables: each runs to the next one.
+        start = headers[index - 1] if index <= len(headers) else 1
+        end = headers[index] if index < len(headers) else None
+        if not isinstance(item, dict):
+            source.problem(start, f"question {index} must be a table")
             continue
-        question = _build_question(source, raw, where, header_line, seen)
-        if question is None:
-            ok = False
-        else:
+        question = _build_question(source, item, index, (start, end), seen)
+        if question is not None:
             questions.append(question)
-    if not ok:
+    if source.problems:
         return None
     return Quiz(
         slug=slug,
-        title=data["title"].strip(),
-        pass_percent=data["pass_percent"],
-        max_attempts=data["max_attempts"],
+        title=data.get("title").strip(),
+        pass_percent=pass_percent,
+        max_attempts=max_attempts,
         shuffle=data.get("shuffle", True),
         review=ReviewPolicy(review),
         questions=tuple(questions),
@@ -105,152 +148,169 @@ def _build_quiz(slug: str, source: SourceFile, data: dict[str, Any]) -> Quiz | N
 
 
 def _build_question(
-    source: SourceFile, raw: dict[str, Any], where: str, line: int, seen: set[str]
+    source: SourceFile,
+    raw: dict[str, Any],
+    index: int,
+    span: tuple[int, int | None],
+    seen: set[str],
 ) -> Question | None:
-    for key in BASE:
-        if not isinstance(raw.get(key), str):
-            state = "missing" if key not in raw else "not a string"
-            source.problem(line, f"{where}: key {key!r} is {state}")
-            return None
-    qid, kind_name = raw["id"], raw["kind"]
-    id_line = source.line_of(r"^\s*id\s*=", line)
-    if not SLUG.match(qid):
-        source.problem(
-            id_line, f"question id {qid!r} must be lowercase letters, digits, hyphens"
-        )
-        return None
-    where = f"question {qid!r}"
-    if qid in seen:
-        source.problem(id_line, f"duplicate question id {qid!r}")
-        return None
-    seen.add(qid)
-    try:
-        kind = QuestionKind(kind_name)
-    except ValueError:
+    """Check one question, reporting all its problems; the question if none."""
+    before = len(source.problems)
+    layout = Layout.of(source, span)
+
+    named = raw.get("id")
+    valid_id = isinstance(named, str) and SLUG.match(named)
+    where = f"question {named!r}" if valid_id else f"question {index}"
+    kind_name = raw.get("kind")
+    kind = next((k for k in QuestionKind if k.value == kind_name), None)
+    required, optional = KIND_KEYS[kind] if kind else ({}, ANY_KIND)
+    table = check_table(source, raw, {**BASE, **required}, optional, where, *layout.own)
+
+    qid: str = table.get("id", "")
+    if "id" in table:
+        if not valid_id:
+            table.problem(
+                "id", f"question id {qid!r} must be lowercase letters, digits, hyphens"
+            )
+        elif qid in seen:
+            table.problem("id", f"duplicate question id {qid!r}")
+        seen.add(qid)
+    if "kind" in table and kind is None:
         allowed = ", ".join(k.value for k in QuestionKind)
-        source.problem(
-            source.key_line("kind", line), f"{where}: kind must be one of {allowed}"
-        )
-        return None
-    required, optional = KIND_KEYS[kind]
-    if not check_keys(source, raw, {**BASE, **required}, optional, where, line):
-        return None
-    if not raw["prompt"].strip():
-        source.problem(source.key_line("prompt", line), f"{where} has an empty prompt")
+        table.problem("kind", f"{where}: kind must be one of {allowed}")
+
+    options: tuple[Option, ...] = ()
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and "options" in table:
+        options = _build_options(source, table, kind, where, layout.options)
+    answers = table.get("answers")
+    if kind is QuestionKind.SHORT and answers is not None and not is_text_list(answers):
+        table.problem("answers", f"{where}: answers must be a non-empty list of text")
+    practice: dict[str, Any] = {}
+    if kind is QuestionKind.PRACTICE_REPLY:
+        practice = _build_practice(source, table, where, layout.post)
+    if len(source.problems) > before or kind is None:
         return None
 
-    common = {
+    common: dict[str, Any] = {
         "id": qid,
         "kind": kind,
-        "prompt_html": render_block(raw["prompt"]),
-        "explanation_html": render_block(raw.get("explanation", "")),
+        "prompt_html": render_block(table.get("prompt")),
+        "explanation_html": render_block(table.get("explanation", "")),
     }
-    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-        options = _build_options(source, raw["options"], kind, where, line)
-        return None if options is None else Question(**common, options=options)
     if kind is QuestionKind.TRUE_FALSE:
-        return Question(**common, answer=raw["answer"])
+        return Question(**common, answer=table.get("answer"))
     if kind is QuestionKind.SHORT:
-        answers = raw["answers"]
-        if not answers or not all(isinstance(a, str) and a.strip() for a in answers):
-            source.problem(
-                source.key_line("answers", line),
-                f"{where}: answers must be a non-empty list of text",
-            )
-            return None
         return Question(**common, accepted=tuple(answers))
-    return _build_practice(source, raw, common, where, line)
+    if kind is QuestionKind.PRACTICE_REPLY:
+        return Question(**common, **practice)
+    return Question(**common, options=options)
 
 
 def _build_options(
     source: SourceFile,
-    raw_options: list[Any],
+    question: Table,
     kind: QuestionKind,
     where: str,
-    line: int,
-) -> tuple[Option, ...] | None:
+    spans: tuple[Span, ...],
+) -> tuple[Option, ...]:
+    """The question's options, after reporting every problem with them."""
+    before = len(source.problems)
+    raw_options: list[Any] = question.get("options")
     options: list[Option] = []
     ids: set[str] = set()
-    ok = True
-    option_line = line
-    for raw in raw_options:
-        option_line = source.line_of(
-            r"^\s*\[\[\s*questions\.options\s*\]\]", option_line + 1
+    correct: list[bool] = []
+    for index, raw in enumerate(raw_options):
+        # Options written inline, not as tables, are placed at their question.
+        start, option_end = (
+            spans[index]
+            if index < len(spans)
+            else (question.start_line, question.end_line)
         )
-        if not isinstance(raw, dict) or not check_keys(
+        if not isinstance(raw, dict):
+            source.problem(start, f"{where}: option {index + 1} must be a table")
+            continue
+        option = check_table(
             source,
             raw,
             OPTION_REQUIRED,
             OPTION_OPTIONAL,
             f"{where}, an option",
-            option_line,
-        ):
-            ok = False
+            start,
+            option_end,
+        )
+        if "correct" in option:
+            correct.append(option.get("correct"))
+        oid = option.get("id")
+        if oid is None:
             continue
-        oid = raw["id"]
         if oid in ids or not SLUG.match(oid):
             problem = "duplicate option id" if oid in ids else "invalid option id"
-            source.problem(
-                source.line_of(r"^\s*id\s*=", option_line),
-                f"{where}: {problem} {oid!r}",
-            )
-            ok = False
-            continue
+            option.problem("id", f"{where}: {problem} {oid!r}")
         ids.add(oid)
-        options.append(
-            Option(
-                id=oid,
-                text_html=render_inline(raw["text"]),
-                correct=raw["correct"],
-                feedback_html=render_inline(raw.get("feedback", "")),
+        if "text" in option and "correct" in option:
+            options.append(
+                Option(
+                    id=oid,
+                    text_html=render_inline(option.get("text")),
+                    correct=option.get("correct"),
+                    feedback_html=render_inline(option.get("feedback", "")),
+                )
             )
-        )
-    if not ok:
-        return None
-    correct = sum(1 for o in options if o.correct)
-    if len(options) < 2:
-        source.problem(line, f"{where} needs at least two options")
-        return None
-    if correct == 0:
-        source.problem(line, f"{where} has no correct option")
-        return None
-    if kind is QuestionKind.SINGLE and correct > 1:
-        source.problem(line, f"{where} is 'single' but has {correct} correct options")
-        return None
-    return tuple(options)
+
+    if len(raw_options) < 2:
+        question.problem("options", f"{where} needs at least two options")
+    # Count the correct options only when every option says whether it is.
+    if len(correct) == len(raw_options) >= 2:
+        count = sum(correct)
+        if count == 0:
+            question.problem(None, f"{where} has no correct option")
+        elif kind is QuestionKind.SINGLE and count > 1:
+            question.problem(
+                None, f"{where} is 'single' but has {count} correct options"
+            )
+        elif kind is QuestionKind.MULTIPLE and count == 1:
+            question.problem(
+                None,
+                f"{where} is 'multiple' but has only one correct option; "
+                "make it 'single' or mark another option correct",
+            )
+    return tuple(options) if len(source.problems) == before else ()
 
 
 def _build_practice(
     source: SourceFile,
-    raw: dict[str, Any],
-    common: dict[str, Any],
+    question: Table,
     where: str,
-    line: int,
-) -> Question | None:
-    post_line = source.line_of(r"^\s*\[\s*questions\.post\s*\]", line)
-    post = raw["post"]
-    if not check_keys(source, post, POST_REQUIRED, {}, f"{where}, its post", post_line):
-        return None
-    rubric = raw["rubric"]
-    if not rubric or not all(isinstance(r, str) and r.strip() for r in rubric):
-        source.problem(
-            source.key_line("rubric", line),
-            f"{where}: rubric must be a non-empty list of text",
+    span: Span | None,
+) -> dict[str, Any]:
+    """A practice reply's own fields, after reporting every problem with them."""
+    fields: dict[str, Any] = {}
+    if "post" in question:
+        start, end = span or (question.start_line, question.end_line)
+        post = check_table(
+            source,
+            question.get("post"),
+            POST_REQUIRED,
+            {},
+            f"{where}, its post",
+            start,
+            end,
         )
-        return None
-    min_words = raw.get("min_words", 0)
+        if all(key in post for key in POST_REQUIRED):
+            fields["post"] = ForumPost(
+                author=post.get("author"),
+                title=post.get("title"),
+                body_html=render_block(post.get("body")),
+            )
+    if "rubric" in question:
+        if is_text_list(question.get("rubric")):
+            fields["rubric"] = tuple(question.get("rubric"))
+        else:
+            question.problem(
+                "rubric", f"{where}: rubric must be a non-empty list of text"
+            )
+    min_words = question.get("min_words", 0)
     if min_words < 0:
-        source.problem(
-            source.key_line("min_words", line), f"{where}: min_words must be 0 or more"
-        )
-        return None
-    return Question(
-        **common,
-        post=ForumPost(
-            author=post["author"],
-            title=post["title"],
-            body_html=render_block(post["body"]),
-        ),
-        rubric=tuple(rubric),
-        min_words=min_words,
-    )
+        question.problem("min_words", f"{where}: min_words must be 0 or more")
+    fields["min_words"] = min_words
+    return fields

@@ -1,4 +1,4 @@
-"""Reading content files and pointing at lines in them."""
+"""Reading content files, checking their tables and pointing at lines in them."""
 
 import re
 import tomllib
@@ -8,17 +8,28 @@ from typing import Any
 
 MAX_FILE_BYTES = 512 * 1024
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# tomllib puts the place in its message: "Invalid value (at line 2, column 7)".
+_TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_TOML_END = " (at end of document)"
+
+Expected = type | tuple[type, ...]
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with a content file, at a line (1-based)."""
+    """One thing wrong with the content, at a line (1-based) of a file.
+
+    Line 0 means the problem is about no line of a file (a missing folder, say);
+    it prints as the message alone, so the message names what it is about.
+    """
 
     path: str
     line: int
     message: str
 
     def __str__(self) -> str:
+        if self.line == 0:
+            return self.message
         return f"{self.path}:{self.line}: {self.message}"
 
 
@@ -29,31 +40,83 @@ class SourceFile:
         self.path = path
         self.label = label
         self.text = text
+        self.lines = text.split("\n")
         self.line_offset = line_offset
         self.problems: list[Problem] = []
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.label, line + self.line_offset, message))
 
-    def line_of(self, pattern: str, start_line: int = 1) -> int:
-        """The first line at or after `start_line` matching `pattern`, else start."""
+    def lines_matching(
+        self, pattern: str, start_line: int = 1, end_line: int | None = None
+    ) -> list[int]:
+        """The numbers of the lines in [start_line, end_line) matching `pattern`."""
         regex = re.compile(pattern)
-        for number, line in enumerate(self.text.splitlines(), start=1):
-            if number >= start_line and regex.search(line):
-                return number
-        return start_line
+        stop = len(self.lines) + 1 if end_line is None else end_line
+        return [
+            number
+            for number in range(max(start_line, 1), min(stop, len(self.lines) + 1))
+            if regex.search(self.lines[number - 1])
+        ]
 
-    def key_line(self, key: str, start_line: int = 1) -> int:
-        return self.line_of(rf"^\s*{re.escape(key)}\s*=", start_line)
+    def line_of(
+        self, pattern: str, start_line: int = 1, end_line: int | None = None
+    ) -> int:
+        """The first line in [start_line, end_line) matching `pattern`, else start."""
+        found = self.lines_matching(pattern, start_line, end_line)
+        return found[0] if found else start_line
+
+    def key_line(
+        self, key: str, start_line: int = 1, end_line: int | None = None
+    ) -> int:
+        return self.line_of(rf"^\s*{re.escape(key)}\s*=", start_line, end_line)
 
     def parse_toml(self) -> dict[str, Any] | None:
         try:
             return tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as error:
-            match = re.search(r"line (\d+)", str(error))
-            line = int(match.group(1)) if match else 1
-            self.problem(line, f"invalid TOML: {error}")
+            message, line = str(error), 1
+            place = _TOML_PLACE.search(message)
+            if place is not None:
+                # Report tomllib's line as the file's line, and only once.
+                line = int(place.group(1))
+                message = f"{message[: place.start()]} (column {place.group(2)})"
+            elif message.endswith(_TOML_END):
+                line = len(self.lines)
+                message = message.removesuffix(_TOML_END) + " at the end"
+            self.problem(line, f"invalid TOML: {message}")
             return None
+
+
+class Table:
+    """The keys of one TOML table that have the expected type, and its lines."""
+
+    def __init__(
+        self,
+        source: SourceFile,
+        values: dict[str, Any],
+        start_line: int,
+        end_line: int | None,
+    ) -> None:
+        self.source = source
+        self.values = values
+        self.start_line = start_line
+        self.end_line = end_line
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.values
+
+    def line(self, key: str) -> int:
+        """The line that sets `key` in this table, else the table's first line."""
+        return self.source.key_line(key, self.start_line, self.end_line)
+
+    def problem(self, key: str | None, message: str) -> None:
+        """Record a problem at the key's line, or at the table's first line."""
+        line = self.start_line if key is None else self.line(key)
+        self.source.problem(line, message)
 
 
 def read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
@@ -97,47 +160,59 @@ def read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-def check_keys(
+def check_table(
     source: SourceFile,
-    table: dict[str, Any],
-    required: dict[str, type | tuple[type, ...]],
-    optional: dict[str, type | tuple[type, ...]],
+    raw: dict[str, Any],
+    required: dict[str, Expected],
+    optional: dict[str, Expected],
     where: str,
-    line: int,
-) -> bool:
-    """Report unknown, missing and mistyped keys; True when all is well."""
-    ok = True
-    for key in table:
-        if key not in required and key not in optional:
-            known = ", ".join(sorted({*required, *optional}))
-            source.problem(
-                source.key_line(key, line),
-                f"unknown key {key!r} in {where} (known: {known})",
+    start_line: int,
+    end_line: int | None = None,
+) -> Table:
+    """Report unknown, missing, mistyped and blank keys; keep the usable ones.
+
+    Every key is looked at, whatever is wrong with the others, so one mistake
+    hides no other; the caller goes on to check the values that were kept.
+    """
+    table = Table(source, {}, start_line, end_line)
+    known = {**required, **optional}
+    for key, value in raw.items():
+        if key not in known:
+            names = ", ".join(sorted(known))
+            table.problem(key, f"unknown key {key!r} in {where} (known: {names})")
+        elif not _is(value, known[key]):
+            table.problem(
+                key,
+                f"{key!r} in {where} must be {_type_name(known[key])}, "
+                f"not {type(value).__name__}",
             )
-            ok = False
+        elif isinstance(value, str) and not value.strip():
+            table.problem(key, f"{key!r} in {where} is empty")
+        else:
+            table.values[key] = value
     for key in required:
-        if key not in table:
-            source.problem(line, f"missing key {key!r} in {where}")
-            ok = False
-    for key, expected in {**required, **optional}.items():
-        if key in table and not _is(table[key], expected):
-            source.problem(
-                source.key_line(key, line),
-                f"{key!r} in {where} must be {_type_name(expected)}, "
-                f"not {type(table[key]).__name__}",
-            )
-            ok = False
-    return ok
+        if key not in raw:
+            table.problem(None, f"missing key {key!r} in {where}")
+    return table
 
 
-def _is(value: object, expected: type | tuple[type, ...]) -> bool:
+def is_text_list(value: object) -> bool:
+    """True for a non-empty list of strings that are not blank."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(item, str) and item.strip() for item in value)
+    )
+
+
+def _is(value: object, expected: Expected) -> bool:
     # bool is an int in Python, but `day = true` is a mistake, not day 1.
     if isinstance(value, bool) and expected in (int, float, (int, float)):
         return False
     return isinstance(value, expected)
 
 
-def _type_name(expected: type | tuple[type, ...]) -> str:
+def _type_name(expected: Expected) -> str:
     names = {
         str: "a string",
         int: "an integer",
