@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from academy.content import ContentError, load_content
 from academy.settings import SETTINGS_HELP, Settings, SettingsError, from_environment
-from academy.store import DataFolderLocked
+from academy.store import DataError, DataFolderLocked
 from academy.store.backup import BackupError, backup, restore
 
 if TYPE_CHECKING:
@@ -204,6 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     except BackupError as error:
+        print(f"academy: {error}", file=sys.stderr)
+        return 1
+    except DataError as error:
         print(f"academy: {error}", file=sys.stderr)
         return 1
     except DataFolderLocked as error:
@@ -404,9 +407,6 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
 
 def _restore(settings: Settings, args: argparse.Namespace) -> int:
     report = restore(args.source, Path(settings.data_dir))
-    kept = report.folder.parent / f".{report.folder.name}.before-restore"
-    print(
-        f"Restored {report.files} files into {report.folder}. "
-        f"The data it replaced is kept in {kept}."
-    )
+    kept = f" The data it replaced is kept in {report.kept}." if report.kept else ""
+    print(f"Restored {report.files} files into {report.folder}.{kept}")
     return 0

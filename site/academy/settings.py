@@ -128,6 +128,10 @@ class Settings:
         """Settings whose secret key is set, creating one in the data folder."""
         if self.secret_key:
             return self
+        if self.data_dir.is_file():
+            raise SettingsError(
+                f"the data folder {self.data_dir} is a file, not a folder"
+            )
         path = self.data_dir / "secret_key"
         try:
             if not path.exists():

@@ -16,6 +16,7 @@ from academy.credentials.keys import (
     multibase_decode,
     public_key_from_multibase,
 )
+from academy.store import DataError
 
 from .factories import DATA
 
@@ -86,7 +87,7 @@ def test_keys_unreadable_file_rejected(tmp_path: Path, content: bytes) -> None:
     path.write_bytes(content)
     path.chmod(0o600)
 
-    with pytest.raises(ValueError, match="issuer-ed25519.pem"):
+    with pytest.raises(DataError, match="issuer-ed25519.pem"):
         load_or_create_signing_key(tmp_path)
 
 
@@ -103,7 +104,7 @@ def test_keys_other_algorithm_rejected(tmp_path: Path) -> None:
     path.write_bytes(pem)
     path.chmod(0o600)
 
-    with pytest.raises(ValueError, match="not an Ed25519 key"):
+    with pytest.raises(DataError, match="not an Ed25519 key"):
         load_or_create_signing_key(tmp_path)
 
 

@@ -259,3 +259,195 @@ def test_store_new_session_forgets_expired_ones(store: Store) -> None:
         "new",
         "recent",
     ]
+
+
+# -- a save over many eligibility buckets: all of them, or none ---------------
+
+EMAILS = [f"bulk{i}@example.org" for i in range(6)]
+
+
+def _records(grade: float) -> list[Eligibility]:
+    return [
+        Eligibility(e, (CourseRecord(e, "B", "c", "C", grade, 1, 0, 0, AT),))
+        for e in EMAILS
+    ]
+
+
+def _grades(store: Store) -> set[float]:
+    """The grades on file for EMAILS: one value if the buckets agree."""
+    found = [store.eligibility(e) for e in EMAILS]
+    return {r.courses[0].grade_percent if r else -1.0 for r in found}
+
+
+class Crash(BaseException):
+    """Stands for the process dying: nothing after it runs, not even cleanup."""
+
+
+def _fail_on(
+    monkeypatch: pytest.MonkeyPatch, name: str, n: int, error: type[BaseException]
+) -> list[int]:
+    """Make os.<name> raise `error` on its nth call (a Crash: on every call from
+    the nth on, as nothing runs after a crash). Returns the call counter."""
+    import os
+
+    original = getattr(os, name)
+    calls = [0]
+
+    def failing(*args: object) -> object:
+        calls[0] += 1
+        if calls[0] == n or (error is Crash and calls[0] > n):
+            raise error()
+        return original(*args)
+
+    monkeypatch.setattr(os, name, failing)
+    return calls
+
+
+def _bulk_store(folder: Path) -> Store:
+    store = Store(folder).open()
+    assert len({Store._bucket(e) for e in EMAILS}) == len(EMAILS)
+    store.save_eligibility(_records(50.0))
+    return store
+
+
+# A save of 6 buckets makes 11 fsyncs (the 6 files and their folder, the journal
+# and the data folder, both folders again after the renames) and 7 renames (the
+# journal's, then the 6 buckets'): every one of them is made to fail in turn.
+@pytest.mark.parametrize("n", range(1, 12), ids=lambda n: f"fsync-{n}")
+def test_store_eligibility_save_interrupted_while_staging_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int
+) -> None:
+    folder = tmp_path / "data"
+    store = _bulk_store(folder)
+    _fail_on(monkeypatch, "fsync", n, KeyboardInterrupt)
+    with pytest.raises(KeyboardInterrupt):
+        store.save_eligibility(_records(90.0))
+    monkeypatch.undo()
+
+    assert _grades(store) in ({50.0}, {90.0})
+    assert not list(folder.rglob("*.tmp"))
+    store.close()
+    again = Store(folder).open()
+    assert _grades(again) in ({50.0}, {90.0})
+    again.close()
+
+
+@pytest.mark.parametrize("n", range(1, 8), ids=lambda n: f"rename-{n}")
+def test_store_eligibility_save_interrupted_while_renaming_is_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int
+) -> None:
+    folder = tmp_path / "data"
+    store = _bulk_store(folder)
+    _fail_on(monkeypatch, "replace", n, KeyboardInterrupt)
+    with pytest.raises(KeyboardInterrupt):
+        store.save_eligibility(_records(90.0))
+    monkeypatch.undo()
+
+    # The first rename is the journal's: before it, nothing; after, everything.
+    assert _grades(store) == ({50.0} if n == 1 else {90.0})
+    assert not list(folder.rglob("*.tmp"))
+    assert not (folder / ".commit-journal.json").exists()
+    store.close()
+
+
+@pytest.mark.parametrize("n", range(1, 8), ids=lambda n: f"rename-{n}")
+def test_store_eligibility_save_cut_by_crash_is_finished_on_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int
+) -> None:
+    folder = tmp_path / "data"
+    store = _bulk_store(folder)
+    _fail_on(monkeypatch, "replace", n, Crash)
+    with pytest.raises(Crash):
+        store.save_eligibility(_records(90.0))
+    monkeypatch.undo()
+    if n > 1:  # committed: the journal survives the crash, to be finished
+        assert (folder / ".commit-journal.json").exists()
+    store.close()
+
+    again = Store(folder).open()
+    assert _grades(again) == ({50.0} if n == 1 else {90.0})
+    assert not list(folder.rglob("*.tmp"))
+    assert not (folder / ".commit-journal.json").exists()
+    again.close()
+
+
+def test_store_eligibility_save_after_unfinished_commit_finishes_it_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "data"
+    store = _bulk_store(folder)
+    _fail_on(monkeypatch, "replace", 3, Crash)  # the disk fails mid-commit
+    with pytest.raises(Crash):
+        store.save_eligibility(_records(90.0))
+    monkeypatch.undo()
+
+    # The server lives on: reads see the whole commit, and a later write to
+    # one of its buckets is not undone when the journal is applied.
+    assert _grades(store) == {90.0}
+    store.save_eligibility(_records(70.0)[:1])
+    store.close()
+    again = Store(folder).open()
+    assert again.eligibility(EMAILS[0]).courses[0].grade_percent == 70.0  # type: ignore[union-attr]
+    assert again.eligibility(EMAILS[1]).courses[0].grade_percent == 90.0  # type: ignore[union-attr]
+    again.close()
+
+
+def test_store_eligibility_save_failing_midway_changes_nothing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import academy.store.store as module
+
+    store.save_eligibility(_records(50.0))
+    calls = [0]
+    original = module.to_doc
+
+    def failing(value: object) -> object:
+        calls[0] += 1
+        if calls[0] == 4:
+            raise KeyboardInterrupt
+        return original(value)
+
+    monkeypatch.setattr(module, "to_doc", failing)
+    with pytest.raises(KeyboardInterrupt):
+        store.save_eligibility(_records(90.0))
+    assert _grades(store) == {50.0}
+
+
+def test_store_eligibility_save_rewrites_only_buckets_it_changes(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "data"
+    store = _bulk_store(folder)
+    buckets = sorted(folder / f"{Store._bucket(e)}.json" for e in EMAILS[2:4])
+    # Each file is renamed into place, so a rewritten file has a new inode.
+    before = {p: p.stat().st_ino for p in (folder / "eligibility").iterdir()}
+    store.save_eligibility(_records(90.0)[2:4])
+    after = {p: p.stat().st_ino for p in (folder / "eligibility").iterdir()}
+    assert sorted(p for p in before if before[p] != after[p]) == buckets
+    assert _grades(store) == {50.0, 90.0}
+    store.close()
+
+
+def test_store_open_removes_temporary_files_a_crash_left(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    store = _bulk_store(folder)
+    store.close()
+    leftover = folder / "eligibility" / ".0a.json.x1y2z3.tmp"
+    leftover.write_text('{"records": {}}')
+    Store(folder).open().close()
+    assert not leftover.exists()
+
+
+def test_store_audit_entry_after_torn_line_is_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    store = Store(folder).open()
+    store.append_audit(AuditEntry(AT, "m", "x", "u_1"))
+    store.close()
+    with open(folder / "audit.jsonl", "a") as handle:
+        handle.write('{"at": "2026-')  # a crash mid-append
+    again = Store(folder).open()
+    again.append_audit(AuditEntry(AT, "m", "y", "u_2"))
+    again.close()
+    third = Store(folder).open()
+    assert [e.action for e in third.audit()] == ["x", "y"]
+    third.close()

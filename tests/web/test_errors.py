@@ -652,3 +652,20 @@ def test_review_without_a_decision_shows_the_queue_again(
     assert f'href="#{anchor}-decision"' in html  # the summary links to the buttons
     assert "Name one strength first.</textarea>" in html
     assert academy.store.pending_replies()  # nothing was decided
+
+
+def test_data_error_under_a_running_site_is_a_503_page(
+    client: TestClient, academy: Academy
+) -> None:
+    register(client)
+    user = academy.store.user_by_email("ana@example.org")
+    assert user is not None
+    path = academy.settings.data_dir / "learners" / f"{user.id}.json"
+    path.write_text("{ torn")
+    academy.store._recent.clear()  # the learner's parsed copy, kept in memory
+
+    response = client.get("/dashboard")
+
+    assert response.status_code == 503
+    assert "cannot be read just now" in response.text
+    assert "torn" not in response.text

@@ -90,15 +90,32 @@ class SigningKey:
 def load_or_create_signing_key(data_dir: Path) -> SigningKey:
     """Load the key from `data_dir/keys/`, creating it (mode 0600) on first run.
 
-    Raises ValueError when the key file exists but is not an Ed25519 PEM key.
+    Raises DataError when the key file exists but cannot be read or is not an
+    Ed25519 PEM key. A new key would not verify the certificates already
+    issued, so the advice is to restore it, not to move it aside.
     """
+    from academy.store.errors import DataError, folder_is_file, unreadable
+
     path = data_dir / KEY_PATH
+    advice = (
+        "restore it from a backup (a new key would not verify the certificates "
+        "already issued)"
+    )
     try:
         pem = path.read_bytes()
     except FileNotFoundError:
         return _create(path)
+    except OSError as error:
+        if data_dir.is_file():
+            raise folder_is_file(data_dir) from None
+        raise unreadable(path, error, advice) from None
     _tighten_mode(path)
-    return _parse(path, pem)
+    try:
+        return _parse(path, pem)
+    except ValueError as error:
+        # Without the parser's own detail (a URL, a framing code): one plain line.
+        problem = str(error).removesuffix(f": {error.__cause__}")
+        raise DataError(f"{problem}; {advice}.") from None
 
 
 def _parse(path: Path, pem: bytes) -> SigningKey:

@@ -5,6 +5,8 @@ import os
 from pathlib import Path
 from typing import IO
 
+from academy.store.errors import DataError, folder_is_file
+
 
 class DataFolderLocked(Exception):
     """Another process holds the data folder."""
@@ -18,8 +20,17 @@ class DataFolderLock:
         self._handle: IO[str] | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")  # noqa: SIM115 - held until release()
+        """Take the lock, creating the folder if need be.
+
+        Raises DataFolderLocked while another process holds it, and DataError
+        when the folder is a file or cannot be created or written.
+        """
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+")  # noqa: SIM115 - held until release()
+        except OSError as error:
+            raise _unusable(folder, error) from None
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -42,3 +53,19 @@ class DataFolderLock:
             fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
             self._handle.close()
             self._handle = None
+
+
+def _unusable(folder: Path, error: OSError) -> DataError:
+    if folder.exists() and not folder.is_dir():
+        return folder_is_file(folder)
+    if isinstance(error, FileExistsError | NotADirectoryError):
+        return DataError(
+            f"The data folder {folder} cannot be created: part of its path is a "
+            "file, not a folder."
+        )
+    place = error.filename or folder
+    reason = error.strerror or type(error).__name__
+    return DataError(
+        f"The data folder {folder} cannot be used: {place}: {reason}. Check the "
+        "path and its permissions, or use --data to choose another folder."
+    )

@@ -9,6 +9,11 @@ from typing import Any
 
 from tinydb.storages import Storage
 
+from academy.store.errors import damaged, unreadable
+
+Tables = dict[str, dict[str, Any]]
+TMP = ".tmp"  # the suffix of every temporary file; backups skip them
+
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Write `data` to `path` so that a crash leaves either the old or the new file.
@@ -16,19 +21,34 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     The bytes go to a temporary file in the same folder, are fsynced, then
     renamed over the target; the folder is fsynced so the rename itself lasts.
     """
+    tmp = write_temp(path, data, mode)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def write_temp(path: Path, data: bytes, mode: int = 0o600) -> Path:
+    """A durable temporary file beside `path` holding `data`, for renaming onto it.
+
+    Nothing is left behind if this raises. The new name in the folder is not
+    yet durable: fsync the folder before relying on the file surviving a crash.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    return tmp
 
 
 def fsync_dir(folder: Path) -> None:
@@ -39,29 +59,56 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def encode(tables: Tables) -> bytes:
+    """The bytes of a database file, as DurableJSONStorage writes them."""
+    return json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def decode(path: Path | str, data: bytes | str) -> Tables:
+    """The tables in a database file; DataError, naming `path`, if it holds none.
+
+    A file of no bytes is damage too: atomic_write never leaves one.
+    """
+    if not data:
+        raise damaged(path, "is empty (0 bytes), which no write of the academy leaves")
+    try:
+        tables = json.loads(data)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise damaged(path, f"is not valid JSON ({where})") from None
+    except UnicodeDecodeError:
+        raise damaged(path, "is not UTF-8 text") from None
+    if not isinstance(tables, dict) or not all(
+        isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+        for table in tables.values()
+    ):
+        raise damaged(path, "is JSON but not a database of tables of records")
+    return tables
+
+
 class DurableJSONStorage(Storage):
     """A JSON file rewritten atomically and durably on every write.
 
     TinyDB's stock JSONStorage truncates and rewrites the file in place, so a
-    crash halfway through leaves it corrupt; this one cannot.
+    crash halfway through leaves it corrupt; this one cannot. Reading a file
+    that is damaged raises DataError naming it; a missing file is an empty
+    database.
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
 
-    def read(self) -> dict[str, dict[str, Any]] | None:
+    def read(self) -> Tables | None:
         try:
-            text = self.path.read_bytes()
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return None
-        if not text:
-            return None
-        data: dict[str, dict[str, Any]] = json.loads(text)
-        return data
+        except OSError as error:
+            raise unreadable(self.path, error) from None
+        return decode(self.path, data)
 
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        atomic_write(self.path, encoded.encode("utf-8"))
+    def write(self, data: Tables) -> None:
+        atomic_write(self.path, encode(data))
 
     def close(self) -> None:
         pass
@@ -78,6 +125,12 @@ class MemoryFiles:
         with self.lock:
             return sorted(n for n in self.files if n.startswith(prefix))
 
+    def write_all(self, tables: dict[str, Tables]) -> None:
+        """Replace several files in one step: a reader sees all of them or none."""
+        texts = {name: json.dumps(t, ensure_ascii=False) for name, t in tables.items()}
+        with self.lock:
+            self.files.update(texts)
+
 
 class MemoryStorage(Storage):
     """Keeps the JSON text in memory; serialising keeps copies independent."""
@@ -86,18 +139,39 @@ class MemoryStorage(Storage):
         self.name = name
         self.files = files
 
-    def read(self) -> dict[str, dict[str, Any]] | None:
+    def read(self) -> Tables | None:
         with self.files.lock:
             text = self.files.files.get(self.name)
         if text is None:
             return None
-        data: dict[str, dict[str, Any]] = json.loads(text)
-        return data
+        return decode(self.name, text)
 
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
+    def write(self, data: Tables) -> None:
         text = json.dumps(data, ensure_ascii=False)
         with self.files.lock:
             self.files.files[self.name] = text
+
+    def close(self) -> None:
+        pass
+
+
+class StagedStorage(Storage):
+    """One file's tables held in memory: TinyDB's writes stay here until committed.
+
+    Built from the storage of the real file, which it reads once; the store
+    then commits `tables` of every staged file together (see journal.py).
+    """
+
+    def __init__(self, source: Storage) -> None:
+        self.tables: Tables | None = source.read()
+        self.changed = False
+
+    def read(self) -> Tables | None:
+        return self.tables
+
+    def write(self, data: Tables) -> None:
+        self.tables = data
+        self.changed = True
 
     def close(self) -> None:
         pass

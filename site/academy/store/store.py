@@ -11,6 +11,10 @@ when the store opens and kept current on every write.
 TinyDB is not safe with two writers, so the store takes an exclusive lock on
 its folder and the server runs as one process; within it, one lock per file
 serialises the worker threads.
+
+A damaged file (one that is not JSON, is empty, or is a folder) raises
+DataError naming it, when the store opens or when it is next read; the store
+never repairs anything itself.
 """
 
 import hashlib
@@ -20,21 +24,21 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from tinydb import Query, TinyDB
-from tinydb.middlewares import CachingMiddleware
 from tinydb.queries import QueryLike
 from tinydb.table import Table
 
 from academy.domain.certificate import Certificate
 from academy.domain.errors import Conflict
 from academy.domain.records import (
+    OPEN_COHORT_ID,
     ApiToken,
     Attempt,
     AuditEntry,
@@ -45,19 +49,27 @@ from academy.domain.records import (
     ReplyState,
     User,
 )
+from academy.store import journal
 from academy.store.codec import from_doc, to_doc
+from academy.store.errors import damaged, unreadable
 from academy.store.lock import DataFolderLock
 from academy.store.storage import (
+    TMP,
     DurableJSONStorage,
     MemoryFiles,
     MemoryStorage,
+    StagedStorage,
+    Tables,
     atomic_write,
+    encode,
     fsync_dir,
 )
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 LEARNERS = "learners"
+ELIGIBILITY = "eligibility"
+COHORTS = "cohorts"
 RECENT_LEARNERS = 1000  # learners kept parsed in memory (see Store.learner)
 
 
@@ -156,25 +168,82 @@ class Store:
         self._recent: OrderedDict[str, LearnerData] = OrderedDict()
         self._changes: dict[str, int] = {}
         self._blobs: dict[str, bytes] = {}
+        # A multi-file save failed after its commit point (see _settle).
+        self._unsettled = False
+        self._audit_torn = False  # the audit log ends in a torn line
 
     # -- lifecycle -------------------------------------------------------
 
     def open(self) -> "Store":
-        """Lock the folder and build the in-memory indexes."""
+        """Lock the folder, finish an interrupted save, then read and index it all.
+
+        Every data file is read once here, so damage is reported at start-up
+        rather than on some later page. Raises DataFolderLocked while another
+        process holds the folder, and DataError for a folder that cannot be
+        used or the first damaged file found; the lock is released again then.
+        """
         if self._folder_lock is not None:
             self._folder_lock.acquire()
-        for user_id in self.user_ids():
-            raw = self._raw(f"{LEARNERS}/{user_id}")
-            data = _learner_data(raw)
-            if data is not None:
-                self._index(data, raw)
-        self._audit = self._read_audit()
+        try:
+            self._recover()
+            for user_id in self.user_ids():
+                self._load_learner(user_id)
+            self._check_cohorts()
+            self.cohorts()
+            self.tokens()
+            for bucket in self._names(f"{ELIGIBILITY}/"):
+                self._all(f"{ELIGIBILITY}/{bucket}", "records", Eligibility)
+            self._audit = self._read_audit()
+        except BaseException:
+            self.close()
+            raise
         logger.info("store opened: %d accounts", len(self._emails))
         return self
 
     def close(self) -> None:
         if self._folder_lock is not None:
             self._folder_lock.release()
+
+    def _recover(self) -> None:
+        """Finish a save a crash interrupted, and drop temporary files it left."""
+        if self.folder is None:
+            return
+        journal.recover(self.folder)
+        for sub in (LEARNERS, ELIGIBILITY):
+            folder = self.folder / sub
+            leftovers = list(folder.glob(f".*{TMP}")) if folder.is_dir() else []
+            for path in leftovers:
+                path.unlink(missing_ok=True)
+            if leftovers:
+                logger.warning(
+                    "removed %d temporary files left in %s", len(leftovers), folder
+                )
+
+    def _load_learner(self, user_id: str) -> None:
+        name = f"{LEARNERS}/{user_id}"
+        raw = self._raw(name)
+        data = self._decoded(name, lambda: _learner_data(raw))
+        if data is not None:
+            self._decoded(name, lambda: self._index(data, raw))
+
+    def _check_cohorts(self) -> None:
+        """A lost cohorts.json would silently be recreated empty: refuse instead."""
+        if self.folder is None or (self.folder / f"{COHORTS}.json").exists():
+            return
+        with self._index_lock:
+            lost = sorted(
+                (u.cohort_id, u.id)
+                for u in self._users.values()
+                if u.cohort_id != OPEN_COHORT_ID
+            )
+        if lost:
+            cohort, user_id = lost[0]
+            raise damaged(
+                self.folder / f"{COHORTS}.json",
+                f"is missing, but {len(lost)} learners belong to cohorts it held "
+                f"(learner {user_id} is in cohort {cohort})",
+                "restore it from a backup",
+            )
 
     def _index(self, data: LearnerData, raw: dict[str, Any] | None) -> None:
         uid = data.user.id
@@ -220,39 +289,53 @@ class Store:
                     self._changes[user_id] = self._changes.get(user_id, 0) + 1
                     self._recent.pop(user_id, None)
 
-    def _db(self, name: str, batch: bool = False) -> TinyDB:
+    def _db(self, name: str) -> TinyDB:
         if self._memory is not None:
             return TinyDB(name, self._memory, storage=MemoryStorage)
         assert self.folder is not None
-        path = self.folder / f"{name}.json"
-        if batch:
-            middleware = CachingMiddleware(DurableJSONStorage)  # type: ignore[no-untyped-call]
-            middleware.WRITE_CACHE_SIZE = 1_000_000
-            return TinyDB(path, storage=middleware)
-        return TinyDB(path, storage=DurableJSONStorage)
+        return TinyDB(self.folder / f"{name}.json", storage=DurableJSONStorage)
 
     @contextmanager
-    def _open(self, name: str, batch: bool = False) -> Iterator[TinyDB]:
-        db = self._db(name, batch)
+    def _open(self, name: str) -> Iterator[TinyDB]:
+        db = self._db(name)
         try:
             yield db
         finally:
             db.close()
 
-    def _raw(self, name: str) -> dict[str, Any] | None:
+    def _storage(self, name: str) -> MemoryStorage | DurableJSONStorage:
         if self._memory is not None:
-            return MemoryStorage(name, self._memory).read()
+            return MemoryStorage(name, self._memory)
         assert self.folder is not None
-        return DurableJSONStorage(self.folder / f"{name}.json").read()
+        return DurableJSONStorage(self.folder / f"{name}.json")
+
+    def _raw(self, name: str) -> Tables | None:
+        return self._storage(name).read()
+
+    def _decoded(self, name: str, build: Callable[[], T]) -> T:
+        """`build()`, with a record it cannot decode reported against its file."""
+        try:
+            return build()
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            where = name if self.folder is None else self.folder / f"{name}.json"
+            problem = f"{type(error).__name__}: {error}"
+            raise damaged(
+                where, f"holds a record the academy cannot read ({problem})"
+            ) from None
 
     def _names(self, prefix: str) -> list[str]:
         if self._memory is not None:
             return [n.removeprefix(prefix) for n in self._memory.names(prefix)]
         assert self.folder is not None
         folder = self.folder / prefix
-        if not folder.is_dir():
+        try:
+            entries = os.scandir(folder)
+        except FileNotFoundError:
             return []
-        return sorted(p.stem for p in folder.glob("*.json"))
+        except OSError as error:  # a file where the folder should be, say
+            raise unreadable(folder, error) from None
+        with entries:
+            return sorted(e.name[:-5] for e in entries if e.name.endswith(".json"))
 
     # -- accounts ----------------------------------------------------------
 
@@ -304,7 +387,9 @@ class Store:
                 self._recent.move_to_end(user_id)
                 return _copy(kept)
             seen = self._changes.get(user_id, 0)
-        data = _learner_data(self._raw(f"{LEARNERS}/{user_id}"))
+        name = f"{LEARNERS}/{user_id}"
+        raw = self._raw(name)
+        data = self._decoded(name, lambda: _learner_data(raw))
         if data is None:
             return None
         with self._index_lock:
@@ -461,7 +546,10 @@ class Store:
     # -- cohorts and tokens --------------------------------------------------------
 
     def _all(self, name: str, table: str, cls: type[T]) -> list[T]:
-        return [from_doc(cls, row) for row in _rows(self._raw(name), table)]
+        raw = self._raw(name)
+        return self._decoded(
+            name, lambda: [from_doc(cls, r) for r in _rows(raw, table)]
+        )
 
     def _put(self, name: str, table: str, doc: dict[str, Any]) -> None:
         with self.lock(name), self._open(name) as db:
@@ -469,14 +557,14 @@ class Store:
 
     def cohorts(self) -> list[Cohort]:
         """Every cohort; read on every page, so kept in memory after the first read."""
-        with self.lock("cohorts"):
+        with self.lock(COHORTS):
             if self._cohorts is None:
-                self._cohorts = self._all("cohorts", "cohorts", Cohort)
+                self._cohorts = self._all(COHORTS, "cohorts", Cohort)
             return list(self._cohorts)
 
     def save_cohort(self, cohort: Cohort) -> None:
-        with self.lock("cohorts"):
-            self._put("cohorts", "cohorts", to_doc(cohort))
+        with self.lock(COHORTS):
+            self._put(COHORTS, "cohorts", to_doc(cohort))
             self._cohorts = None
 
     def tokens(self) -> list[ApiToken]:
@@ -490,32 +578,90 @@ class Store:
     @staticmethod
     def _bucket(email: str) -> str:
         digest = hashlib.sha256(email_key(email).encode()).hexdigest()
-        return f"eligibility/{digest[:2]}"
+        return f"{ELIGIBILITY}/{digest[:2]}"
 
     def eligibility(self, email: str) -> Eligibility | None:
+        self._settle()
         key = email_key(email)
-        for row in _rows(self._raw(self._bucket(email)), "records"):
-            if row["email"] == key:
-                return from_doc(Eligibility, row)
-        return None
+        name = self._bucket(email)
+        rows = [r for r in _rows(self._raw(name), "records") if r.get("email") == key]
+        if not rows:
+            return None
+        return self._decoded(name, lambda: from_doc(Eligibility, rows[0]))
 
     def save_eligibility(self, records: list[Eligibility]) -> None:
-        """Write many records with one durable write per bucket touched."""
+        """Write many records: all of them, or, if this raises, none.
+
+        Each bucket touched is rewritten once. A save that touches one bucket
+        is one atomic file replace; one that touches several is staged and
+        committed through journal.py, so that a crash or an interrupt at any
+        moment leaves every bucket as it was or every bucket changed (a
+        commit a crash cut short is finished when the store next opens).
+        Readers may see a partly applied save only during the final renames.
+        """
         buckets: dict[str, list[Eligibility]] = {}
         for record in records:
             buckets.setdefault(self._bucket(record.email), []).append(record)
+        with ExitStack() as held:
+            # In name order, so two saves that share buckets cannot deadlock.
+            for name in sorted(buckets):
+                held.enter_context(self.lock(name))
+            self._settle()
+            changed = {
+                name: tables
+                for name, group in sorted(buckets.items())
+                if (tables := self._staged_records(name, group)) is not None
+            }
+            self._commit(changed)
+
+    def _staged_records(self, name: str, group: list[Eligibility]) -> Tables | None:
+        """The bucket's tables with `group` upserted (None if TinyDB wrote none)."""
+        staged = StagedStorage(self._storage(name))
+        table = TinyDB(storage=lambda: staged).table("records")
         q = Query()
-        for name, group in sorted(buckets.items()):
-            with self.lock(name), self._open(name, batch=True) as db:
-                table = db.table("records")
-                for record in group:
-                    doc = {**to_doc(record), "email": email_key(record.email)}
-                    _upsert(table, doc, q.email == doc["email"])
+        for record in group:
+            doc = {**to_doc(record), "email": email_key(record.email)}
+            _upsert(table, doc, q.email == doc["email"])
+        return staged.tables if staged.changed else None
+
+    def _commit(self, changed: dict[str, Tables]) -> None:
+        """Replace the named files together (see save_eligibility)."""
+        if self._memory is not None:
+            self._memory.write_all(changed)
+            return
+        assert self.folder is not None
+        files = {self.folder / f"{name}.json": encode(t) for name, t in changed.items()}
+        if not files:
+            return
+        if len(files) == 1:
+            path, data = next(iter(files.items()))
+            atomic_write(path, data)
+            return
+        try:
+            journal.replace_together(self.folder, files)
+        except BaseException:
+            self._unsettled = journal.pending(self.folder)
+            raise
+
+    def _settle(self) -> None:
+        """Finish a save that failed past its commit point before touching buckets.
+
+        Until then its renames may be half done, and a later write to one of
+        its buckets would be overwritten when the journal is finally applied.
+        """
+        if not self._unsettled:
+            return
+        with self.lock("journal"):
+            if self._unsettled:
+                assert self.folder is not None
+                journal.recover(self.folder)
+                self._unsettled = False
 
     def all_eligibility(self) -> list[Eligibility]:
+        self._settle()
         result = []
-        for name in self._names("eligibility/"):
-            result.extend(self._all(f"eligibility/{name}", "records", Eligibility))
+        for name in self._names(f"{ELIGIBILITY}/"):
+            result.extend(self._all(f"{ELIGIBILITY}/{name}", "records", Eligibility))
         return sorted(result, key=lambda e: e.email)
 
     # -- audit ---------------------------------------------------------------
@@ -527,10 +673,14 @@ class Store:
             if self.folder is not None:
                 path = self.folder / "audit.jsonl"
                 new = not path.exists()
+                # After a torn last line, the next entry starts a line of its
+                # own; joined to the torn one, both would be unreadable.
+                start = "\n" if self._audit_torn else ""
                 with open(path, "a", encoding="utf-8") as handle:
-                    handle.write(line)
+                    handle.write(start + line)
                     handle.flush()
                     os.fsync(handle.fileno())
+                self._audit_torn = False
                 if new:
                     fsync_dir(self.folder)
             self._audit.append(entry)
@@ -543,10 +693,15 @@ class Store:
         if self.folder is None:
             return list(self._audit)
         path = self.folder / "audit.jsonl"
-        if not path.exists():
+        try:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+        except FileNotFoundError:
             return []
+        except OSError as error:
+            raise unreadable(path, error) from None
+        self._audit_torn = bool(text) and not text.endswith("\n")
         entries = []
-        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        for number, line in enumerate(text.splitlines(), 1):
             try:
                 entries.append(from_doc(AuditEntry, json.loads(line)))
             except (ValueError, TypeError, KeyError):

@@ -18,9 +18,11 @@ from academy.clock import Clock
 from academy.domain.errors import AcademyError
 from academy.services.academy import Academy
 from academy.settings import Settings
+from academy.store import DataError
 from academy.web import api, auth, learner, manage, public
 from academy.web.errors import (
     academy_error,
+    data_error,
     http_error,
     login_required,
     server_error,
@@ -82,6 +84,7 @@ def create_app(
             AcademyError: academy_error,
             LoginRequired: login_required,
             HTTPException: http_error,
+            DataError: data_error,
             Exception: server_error,
         },
         lifespan=lifespan,

@@ -53,6 +53,7 @@ TITLES = {
     413: "Too large",
     422: "Check the form",
     429: "Too many attempts",
+    503: "Unavailable",
 }
 
 
@@ -197,6 +198,16 @@ async def http_error(request: Request, exc: Exception) -> Response:
     # Starlette's headers are part of the answer: a 405 names what is Allowed.
     response.headers.update(exc.headers or {})
     return response
+
+
+async def data_error(request: Request, exc: Exception) -> Response:
+    """A data file went bad under the running site: the operator must look."""
+    logger.error("data damaged, answering 503 on %s: %s", request.url.path, exc)
+    message = (
+        "Part of the site's data cannot be read just now, so this page cannot be "
+        "shown. Nothing was changed; the problem was logged for the site's operator."
+    )
+    return await _error_page(request, 503, message)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
