@@ -1,6 +1,5 @@
 """The content loader on the shipped curriculum and on broken copies of it."""
 
-import dataclasses
 import shutil
 import subprocess
 import sys
@@ -10,8 +9,6 @@ from pathlib import Path
 import pytest
 
 from academy.content import ContentError, load_content
-from academy.content.certificate import SamplePage
-from academy.credentials.pdf import CertificatePage
 from academy.domain.curriculum import QuestionKind
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -547,15 +544,6 @@ def test_loader_skips_hidden_editor_files(content: Path) -> None:
     loaded = load_content(content)
 
     assert len(loaded.curriculum.modules) == 13
-
-
-def test_sample_certificate_page_has_the_renderers_fields() -> None:
-    # content/ may not import credentials/, so it keeps its own copy of the
-    # names certificate.html is given; this keeps the copy true.
-    def shape(cls: type) -> list[tuple[str, object]]:
-        return [(f.name, f.type) for f in dataclasses.fields(cls)]
-
-    assert shape(SamplePage) == shape(CertificatePage)
 
 
 def test_check_command_exit_codes(content: Path) -> None:

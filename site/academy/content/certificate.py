@@ -2,20 +2,22 @@
 
 The PDF renderer lives in credentials/, a sibling of content/ above domain, so
 content/ may not import it. The template is therefore compiled and tried here
-with Jinja alone, under the same settings and with the same names the renderer
-gives it; WeasyPrint, which forgives bad HTML and CSS, is left out.
+with Jinja alone, under the same settings and with the same page record
+(domain.certificate.CertificatePage) the renderer gives it; WeasyPrint, which
+forgives bad HTML and CSS, is left out.
 """
 
 import io
 import os
 import traceback
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError
 from PIL import Image
 
 from academy.content.source import Problem, read_text
+from academy.domain.certificate import CertificatePage
 
 TEMPLATE = "certificate.html"
 STYLESHEET = "certificate.css"
@@ -24,35 +26,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
-@dataclass(frozen=True)
-class SamplePage:
-    """Made-up values under the names of credentials.pdf.CertificatePage.
-
-    A test checks that the two have the same fields, so a template that
-    renders here gets nothing different from the renderer.
-    """
-
-    title: str
-    subject: str
-    keywords: tuple[str, ...]
-    credential_name: str
-    credential_description: str
-    skills: tuple[str, ...]
-    recipient_name: str
-    name_size_pt: float
-    issued_on: str
-    issued_w3c: str
-    expires_on: str | None
-    certificate_id: str
-    verify_url: str
-    qr_uri: str
-    issuer_name: str
-    issuer_url: str
-    badge_url: str
-    badge_alt: str
-
-
-SAMPLE = SamplePage(
+SAMPLE = CertificatePage(
     title="Certificate: Sample Credential \N{EM DASH} Ada Lovelace",
     subject="Sample Credential, awarded to Ada Lovelace by Sample Issuer.",
     keywords=("Sample Credential", "Sample Issuer", "Sample skill"),

@@ -7,7 +7,6 @@ import re
 import threading
 import time
 import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,7 +20,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from academy.domain.certificate import Certificate
+from academy.domain.certificate import Certificate, CertificatePage
 from academy.domain.program import Program
 
 logger = logging.getLogger(__name__)
@@ -51,30 +50,6 @@ NAME_ONE_LINE_DOWN_TO_PT = 22.0
 NAME_SMALLEST_PT = 12.0
 # A wrapped line breaks between words, so it is never quite full.
 NAME_WRAP_FILL = 0.85
-
-
-@dataclass(frozen=True)
-class CertificatePage:
-    """Everything certificate.html shows."""
-
-    title: str
-    subject: str
-    keywords: tuple[str, ...]
-    credential_name: str
-    credential_description: str
-    skills: tuple[str, ...]
-    recipient_name: str
-    name_size_pt: float
-    issued_on: str
-    issued_w3c: str
-    expires_on: str | None
-    certificate_id: str
-    verify_url: str
-    qr_uri: str
-    issuer_name: str
-    issuer_url: str
-    badge_url: str
-    badge_alt: str
 
 
 class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped

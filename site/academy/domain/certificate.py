@@ -41,3 +41,27 @@ class Certificate:
 
     def superseded(self, by: str) -> "Certificate":
         return replace(self, superseded_by=by)
+
+
+@dataclass(frozen=True)
+class CertificatePage:
+    """Everything certificate.html shows: what the renderer and the checker give it."""
+
+    title: str
+    subject: str
+    keywords: tuple[str, ...]
+    credential_name: str
+    credential_description: str
+    skills: tuple[str, ...]
+    recipient_name: str
+    name_size_pt: float
+    issued_on: str
+    issued_w3c: str
+    expires_on: str | None
+    certificate_id: str
+    verify_url: str
+    qr_uri: str
+    issuer_name: str
+    issuer_url: str
+    badge_url: str
+    badge_alt: str
