@@ -2,8 +2,10 @@
 
 import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,6 +21,19 @@ from academy.web.errors import academy_error
 from academy.web.middleware import BodyLimit
 from academy.web.rendering import redirect
 from tests.conftest import PASSWORD, csrf, login, post, register
+
+T = TypeVar("T")
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end on a loop of its own, in another thread.
+
+    The browser tests keep Playwright's event loop running in the main thread
+    for the whole session, and asyncio.run refuses to start beside it.
+    """
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()
+
 
 MIB = 1024 * 1024
 TOO_BIG = 3 * MIB  # the limit is 2 MiB
@@ -173,7 +188,7 @@ def test_body_limit_over_the_limit_stops_reading(declared: bool, pulled: int) ->
 
     headers = [(b"content-length", b"10000")] if declared else []
     scope: Scope = {"type": "http", "method": "POST", "path": "/", "headers": headers}
-    asyncio.run(
+    run_coroutine(
         BodyLimit(reads_it_all, limit=1000, refuse=refuse)(scope, receive, send)
     )
 
@@ -547,7 +562,7 @@ def test_error_page_title_names_the_status(
             "app": client.app,
         }
     )
-    response = asyncio.run(academy_error(request, problem))
+    response = run_coroutine(academy_error(request, problem))
     html = bytes(response.body).decode()
     assert response.status_code == status
     assert _title(html) == f"{title} · Mentor Academy"
