@@ -451,3 +451,17 @@ def test_store_audit_entry_after_torn_line_is_kept(tmp_path: Path) -> None:
     third = Store(folder).open()
     assert [e.action for e in third.audit()] == ["x", "y"]
     third.close()
+
+
+def test_store_in_a_relative_folder_saves_several_buckets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `var`, relative to the working folder, is the default data folder.
+    monkeypatch.chdir(tmp_path)
+    store = _bulk_store(Path("var"))
+    store.save_eligibility(_records(90.0))
+    assert _grades(store) == {90.0}
+    store.close()
+    again = Store(Path("var")).open()
+    assert _grades(again) == {90.0}
+    again.close()

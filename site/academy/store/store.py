@@ -147,9 +147,13 @@ class Store:
     """Durable storage in a folder, or in memory when `folder` is None."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
+        # Absolute, so temporary files and the journal name the same paths
+        # whatever the working folder ("var" is the default data folder).
+        self.folder = folder.absolute() if folder is not None else None
         self._memory = MemoryFiles() if folder is None else None
-        self._folder_lock = DataFolderLock(folder) if folder is not None else None
+        self._folder_lock = (
+            DataFolderLock(self.folder) if self.folder is not None else None
+        )
         self._locks: dict[str, threading.RLock] = {}
         self._locks_guard = threading.Lock()
         self._index_lock = threading.RLock()
