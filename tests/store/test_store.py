@@ -387,8 +387,10 @@ def test_store_eligibility_save_after_unfinished_commit_finishes_it_first(
     store.save_eligibility(_records(70.0)[:1])
     store.close()
     again = Store(folder).open()
-    assert again.eligibility(EMAILS[0]).courses[0].grade_percent == 70.0  # type: ignore[union-attr]
-    assert again.eligibility(EMAILS[1]).courses[0].grade_percent == 90.0  # type: ignore[union-attr]
+    first = again.eligibility(EMAILS[0])
+    assert first is not None and first.courses[0].grade_percent == 70.0
+    second = again.eligibility(EMAILS[1])
+    assert second is not None and second.courses[0].grade_percent == 90.0
     again.close()
 
 

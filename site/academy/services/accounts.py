@@ -7,7 +7,6 @@ import re
 import secrets
 import sys
 import threading
-import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -18,6 +17,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from academy.domain.errors import Conflict, Invalid, NotFound
+from academy.domain.names import name_problem
 from academy.domain.records import Role, User
 from academy.services.context import Context, new_id
 from academy.services.throttle import LoginThrottle
@@ -29,7 +29,6 @@ MIN_PASSWORD = 10
 # Matches the cookie's lifetime; the server refuses older sessions itself.
 SESSION_DAYS = 30
 MAX_PASSWORD = 1024
-MAX_NAME = 120
 # How much lower the hashing thread's CPU priority is than the server's.
 HASHING_NICE = 10
 
@@ -53,28 +52,6 @@ _HASHING = ThreadPoolExecutor(
 def token_hash(token: str) -> str:
     """Sessions are stored by hash, so a copy of the data cannot sign anyone in."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-# Embedding, override and isolate controls reorder how text is shown: on a
-# certificate they would let a name read differently from what was typed.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def name_problem(name: str) -> str | None:
-    """Why this name cannot go on a certificate, or None when it can."""
-    if not name:
-        return "Enter your name as it should appear on your certificate."
-    if len(name) > MAX_NAME:
-        return f"Keep your name under {MAX_NAME} characters."
-    if any(unicodedata.category(ch) == "Cc" for ch in name):
-        return "The name contains control characters; remove them."
-    if any(ch in BIDI_CONTROLS for ch in name):
-        return "The name contains invisible text-direction characters; remove them."
-    if "\ufffd" in name:
-        return "Part of the name could not be read (�); type it again."
-    if not any(unicodedata.category(ch).startswith("L") for ch in name):
-        return "A name needs at least one letter."
-    return None
 
 
 def clean_name(name: str) -> str:
