@@ -705,10 +705,15 @@ class Store:
             raise unreadable(path, error) from None
         self._audit_torn = bool(text) and not text.endswith("\n")
         entries = []
-        for number, line in enumerate(text.splitlines(), 1):
+        # Split on "\n" alone: entries are written with ensure_ascii=False, so a
+        # reason may hold U+2028, U+2029 or U+0085, which splitlines() breaks on.
+        for number, line in enumerate(text.split("\n"), 1):
+            if not line:
+                continue
             try:
                 entries.append(from_doc(AuditEntry, json.loads(line)))
             except (ValueError, TypeError, KeyError):
-                # Only a crash mid-append leaves a broken line, and only the last.
+                # A crash mid-append tears the last line; any other unreadable
+                # line means the file was edited or damaged by hand.
                 logger.warning("skipping unreadable audit line %d", number)
         return entries
