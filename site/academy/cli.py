@@ -352,8 +352,11 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 def _issue(settings: Settings, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from academy.services.issuing import issue_all
+    from academy.services.issuing import issue_all, prepare_workers
 
+    if args.all_ready and not args.dry_run:
+        # The worker processes' fork server imports while the data opens.
+        prepare_workers(args.workers)
     academy = _open(settings, existing=True)
     try:
         ready = academy.certificates.ready()
