@@ -1,7 +1,11 @@
 """Simultaneous requests never break the rules that the domain keeps."""
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
+
+import pytest
+from argon2 import PasswordHasher, Type
 
 from academy.clock import FrozenClock
 from academy.domain.errors import QuizClosed
@@ -50,3 +54,33 @@ def test_simultaneous_completions_record_one(academy: Academy) -> None:
         t.join()
     data = academy.store.learner(user.id)
     assert data is not None and list(data.completions) == ["mentor-role"]
+
+
+def test_rehash_on_sign_in_keeps_a_change_saved_meanwhile(
+    academy: Academy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = learner(academy)
+    accounts = academy.accounts
+    # Stronger parameters than the stored hash's, so signing in rehashes.
+    accounts.hasher = PasswordHasher(
+        time_cost=accounts.hasher.time_cost + 1,
+        memory_cost=accounts.hasher.memory_cost,
+        parallelism=1,
+        type=Type.ID,
+    )
+    real_hash = accounts._hash
+
+    def hash_while_renamed(password: str) -> str:
+        # Another request saves a change while the slow hash runs.
+        current = academy.store.user(user.id)
+        assert current is not None
+        academy.store.save_user(replace(current, name="Ana Renamed"))
+        return real_hash(password)
+
+    monkeypatch.setattr(accounts, "_hash", hash_while_renamed)
+    signed_in = accounts.authenticate(user.email, "correct horse battery", "c")
+
+    stored = academy.store.user(user.id)
+    assert stored is not None and stored.name == "Ana Renamed"
+    assert stored.password_hash != user.password_hash
+    assert signed_in == stored

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from academy.domain.errors import Conflict, Invalid, NotFound
+from academy.domain.errors import Conflict, Invalid, NotFound, TooManyRequests
 from academy.domain.names import name_problem
 from academy.domain.records import Role, User
 from academy.services.context import Context, new_id
@@ -140,18 +140,38 @@ class Accounts:
         """The user whose email and password these are; throttles failures."""
         account_key = f"account:{email.strip().casefold()}"
         client_key = f"client:{client}"
-        self.throttle.check(account_key)
-        self.client_throttle.check(client_key)
+        # The failure is counted before the slow check and taken back on
+        # success, so guesses in flight together cannot all pass the limit.
+        account_stamp = self.throttle.reserve(account_key)
+        try:
+            client_stamp = self.client_throttle.reserve(client_key)
+        except TooManyRequests:
+            self.throttle.refund(account_key, account_stamp)
+            raise
         user = self.ctx.store.user_by_email(email)
-        if user is None or not self._verify(user.password_hash, password):
-            self.throttle.fail(account_key)
-            self.client_throttle.fail(client_key)
+        # An unknown email is checked too (against a dummy hash), so the time a
+        # refusal takes does not tell whether the account exists.
+        stored = user.password_hash if user is not None else None
+        if not self._verify(stored, password) or user is None:
             raise Invalid("That email and password do not match an account.")
         self.throttle.clear(account_key)
+        self.client_throttle.refund(client_key, client_stamp)
         if self.hasher.check_needs_rehash(user.password_hash):
-            user = replace(user, password_hash=self._hash(password))
-            self.ctx.store.save_user(user)
+            return self._rehash(user.id, password)
         return user
+
+    def _rehash(self, user_id: str, password: str) -> User:
+        """Store a hash with today's parameters without undoing a concurrent change.
+
+        The slow hash runs outside the lock; the user is read again under it,
+        so an extension or a move saved meanwhile is kept.
+        """
+        new_hash = self._hash(password)
+        with self.ctx.store.learner_lock(user_id):
+            current = self.require_user(user_id)
+            updated = replace(current, password_hash=new_hash)
+            self.ctx.store.save_user(updated)
+        return updated
 
     def _verify(self, stored: str | None, password: str) -> bool:
         check = self._hashing.submit(

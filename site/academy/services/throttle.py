@@ -42,32 +42,40 @@ class LoginThrottle:
         entry.times = [t for t in entry.times if now - t < self.window]
         return entry.times
 
-    def wait_for(self, key: str) -> float:
-        """Seconds `key` must still wait before its next try (0 if none)."""
+    def _wait(self, recent: list[float], now: float) -> float:
+        if len(recent) < self.allowed:
+            return 0.0
+        extra = len(recent) - self.allowed
+        delay = min(self.base_delay * 2**extra, self.window)
+        return float(max(0.0, recent[-1] + delay - now))
+
+    def reserve(self, key: str) -> float:
+        """Count a failure for `key` now, before the outcome is known; its stamp.
+
+        Raises TooManyRequests instead if `key` must still wait. The check and
+        the count happen under one lock, so requests in flight at once each
+        take a slot: a parallel burst gets no more tries than a sequence.
+        """
         now = self._now()
         with self._lock:
             recent = self._recent(key, now)
-            if len(recent) < self.allowed:
-                return 0.0
-            extra = len(recent) - self.allowed
-            delay = min(self.base_delay * 2**extra, self.window)
-            return float(max(0.0, recent[-1] + delay - now))
+            wait = self._wait(recent, now)
+            if wait > 0:
+                seconds = math.ceil(wait)
+                raise TooManyRequests(
+                    "Too many failed sign-in attempts. "
+                    f"Try again in {seconds} seconds.",
+                    retry_after=seconds,
+                )
+            self._failures.setdefault(key, _Failures()).times.append(now)
+            return now
 
-    def check(self, *keys: str) -> None:
-        """Raise TooManyRequests if any key must still wait."""
-        wait = max((self.wait_for(k) for k in keys), default=0.0)
-        if wait > 0:
-            seconds = math.ceil(wait)
-            raise TooManyRequests(
-                f"Too many failed sign-in attempts. Try again in {seconds} seconds.",
-                retry_after=seconds,
-            )
-
-    def fail(self, *keys: str) -> None:
-        now = self._now()
+    def refund(self, key: str, stamp: float) -> None:
+        """Take back a failure counted by `reserve` that turned out a success."""
         with self._lock:
-            for key in keys:
-                self._failures.setdefault(key, _Failures()).times.append(now)
+            entry = self._failures.get(key)
+            if entry is not None and stamp in entry.times:
+                entry.times.remove(stamp)
 
     def clear(self, key: str) -> None:
         with self._lock:
