@@ -1,5 +1,7 @@
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from academy.domain.curriculum import (
     Curriculum,
     Module,
@@ -132,3 +134,84 @@ def test_progress_quiz_best_score_and_attempts_left() -> None:
         quiz.attempts_used == 2 and quiz.attempts_left == 1 and quiz.best_percent == 0.0
     )
     assert not quiz.failed_out
+
+
+# The status rule, worked by hand on CURRICULUM: m1 opens on day 1 (2 March)
+# with quiz q1 and its practice reply r; m2 opens on day 3 (4 March) and has no
+# quiz. The training is due at the end of day 14, 16 March 00:00 UTC.
+DAY_2 = START + timedelta(days=1, hours=9)  # m1 opened more than a day ago
+DAY_3 = START + timedelta(days=2, hours=9)  # m2 open since this morning
+PAST_DUE = SCHEDULE.due_at + timedelta(days=1)
+
+
+def _status_case(
+    now: datetime, state: ReplyState | None, read_m2: bool
+) -> tuple[Status, int]:
+    """Status and steps done for a learner who read m1 and passed q1 on day 1."""
+    t = START + timedelta(hours=10)
+    completions = {"m1": ModuleCompletion("m1", t, False)}
+    if read_m2:
+        completions["m2"] = ModuleCompletion("m2", DAY_3, False)
+    replies = reply(state, t + timedelta(hours=1)) if state else {}
+    progress = compute_progress(
+        CURRICULUM, SCHEDULE, completions, [attempt(1, True, t)], replies, now
+    )
+    return progress.status(now, certified=False), progress.items_done
+
+
+@pytest.mark.parametrize(
+    ("now", "state", "read_m2", "expected", "steps"),
+    [
+        # Day 2, reply waiting: m1 is the learner's work done, m2 not yet open.
+        pytest.param(
+            DAY_2, ReplyState.PENDING, False, Status.ON_TRACK, 2, id="on-time"
+        ),
+        # Day 2, no reply sent: m1 opened yesterday and is unfinished.
+        pytest.param(DAY_2, None, False, Status.BEHIND, 2, id="reply-unsent"),
+        # A returned reply is the learner's to answer again.
+        pytest.param(
+            DAY_2, ReplyState.RETURNED, False, Status.BEHIND, 2, id="returned"
+        ),
+        # Day 3, m2 opened today: not behind until tomorrow.
+        pytest.param(DAY_3, ReplyState.PENDING, False, Status.ON_TRACK, 2, id="today"),
+        # Past due, everything sent, the reply still waits: the backlog is ours.
+        pytest.param(
+            PAST_DUE, ReplyState.PENDING, True, Status.ON_TRACK, 3, id="waiting"
+        ),
+        # Past due with m2 unread: late, whatever the reply's state.
+        pytest.param(PAST_DUE, ReplyState.PENDING, False, Status.LATE, 2, id="late"),
+        pytest.param(
+            PAST_DUE, ReplyState.RETURNED, True, Status.LATE, 3, id="late-ret"
+        ),
+        # All four steps done, the reply approved: complete, even past due.
+        pytest.param(
+            PAST_DUE, ReplyState.APPROVED, True, Status.COMPLETE, 4, id="approved"
+        ),
+    ],
+)
+def test_progress_status_counts_a_waiting_reply_as_the_learners_part_done(
+    now: datetime,
+    state: ReplyState | None,
+    read_m2: bool,
+    expected: Status,
+    steps: int,
+) -> None:
+    assert _status_case(now, state, read_m2) == (expected, steps)
+
+
+def test_progress_waiting_reply_is_not_complete_and_keeps_its_times() -> None:
+    t = START + timedelta(hours=10)
+    completions = {s: ModuleCompletion(s, DAY_3, False) for s in ("m1", "m2")}
+    progress = compute_progress(
+        CURRICULUM,
+        SCHEDULE,
+        completions,
+        [attempt(1, True, t)],
+        reply(ReplyState.PENDING, t),
+        PAST_DUE,
+    )
+    assert not progress.complete and progress.percent == 75
+    assert all(m.done for m in progress.modules)
+    [waiting] = progress.replies
+    assert waiting.submitted_at == t and waiting.approved_at is None
+    assert not waiting.late

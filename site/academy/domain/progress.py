@@ -52,6 +52,13 @@ class ReplyProgress:
     state: str  # "missing" or a ReplyState value
     approved_at: datetime | None
     comment: str = ""
+    submitted_at: datetime | None = None  # of the latest version
+    late: bool = False  # the latest version was sent after the due date
+
+    @property
+    def handed_in(self) -> bool:
+        """Sent and not returned: what is left is the manager's to do."""
+        return self.state in (ReplyState.PENDING, ReplyState.APPROVED)
 
 
 @dataclass(frozen=True)
@@ -70,13 +77,14 @@ class ModuleProgress:
 
     @property
     def done(self) -> bool:
-        """Module read, its quiz passed and its replies approved."""
+        """The learner's part is done: module read, quiz passed, replies sent.
+
+        A reply waiting for review counts, so a manager's backlog never makes
+        a learner behind or late; a returned reply is the learner's to answer
+        again. Completing the training still needs every reply approved.
+        """
         quiz_ok = self.quiz is None or self.quiz.passed
-        return (
-            self.completed
-            and quiz_ok
-            and all(r.state == ReplyState.APPROVED for r in self.replies)
-        )
+        return self.completed and quiz_ok and all(r.handed_in for r in self.replies)
 
 
 @dataclass(frozen=True)
@@ -127,12 +135,17 @@ class Progress:
         return sum(1 for r in self.replies if r.state == ReplyState.APPROVED)
 
     def status(self, now: datetime, certified: bool) -> Status:
-        """Certified and complete first; otherwise late, behind or on track."""
+        """Certified and complete first; otherwise late, behind or on track.
+
+        Late and behind judge only the learner's part (`ModuleProgress.done`):
+        someone whose every reply waits for review is on track, even past the
+        due date, until a manager approves or returns those replies.
+        """
         if certified:
             return Status.CERTIFIED
         if self.complete:
             return Status.COMPLETE
-        if now >= self.due_at:
+        if now >= self.due_at and not all(m.done for m in self.modules):
             return Status.LATE
         # Behind: something that opened more than a day ago is still not done.
         overdue = any(
@@ -177,7 +190,13 @@ def _reply_progress(
         )
         result.append(
             ReplyProgress(
-                quiz.slug, question.id, latest.state.value, approved_at, latest.comment
+                quiz.slug,
+                question.id,
+                latest.state.value,
+                approved_at,
+                latest.comment,
+                submitted_at=latest.submitted_at,
+                late=latest.late,
             )
         )
     return tuple(result)
