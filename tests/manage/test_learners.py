@@ -121,6 +121,22 @@ def test_learners_reset_only_the_latest_attempt(people: People, academy):
     assert len(academy.store.learner(people.learner.id).attempts) == 2
 
 
+def test_learners_reset_refuses_a_passed_attempt(people: People, academy):
+    academy.learning.submit_attempt(people.learner, "mentor-role", RIGHT)
+    [passed] = academy.store.learner(people.learner.id).attempts
+    entries = len(academy.store.audit())
+    # The record hides the button; a form posted by hand must be refused too.
+    response = post(
+        people.manager_browser,
+        f"/manage/learners/{people.learner.id}/attempts/{passed.id}/reset",
+        {"reason": "Let them try for a better score."},
+    )
+    assert response.status_code == 409
+    assert "a passed attempt is not removed" in response.text
+    assert academy.store.learner(people.learner.id).attempts == [passed]
+    assert len(academy.store.audit()) == entries
+
+
 def test_learners_reset_needs_a_reason(people: People, academy):
     academy.learning.submit_attempt(people.learner, "mentor-role", WRONG)
     attempt = academy.store.learner(people.learner.id).attempts[0]

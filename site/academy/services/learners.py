@@ -184,6 +184,8 @@ class Learners:
 
         Only the latest can go: attempt numbers count up from the attempts
         kept, so removing an earlier one would give two attempts one number.
+        A passed attempt stays: the pass is part of the learner's record (and
+        may have issued a certificate), and there is nothing left to retry.
         """
         reason = require_reason(reason)
         with self.ctx.store.learner_lock(user_id):
@@ -196,6 +198,10 @@ class Learners:
             )
             if attempt.number != latest:
                 raise Conflict("Only the latest attempt at a quiz can be removed.")
+            if attempt.passed:
+                raise Conflict(
+                    "This attempt passed the quiz; a passed attempt is not removed."
+                )
             self.ctx.store.remove_attempt(user_id, attempt.id)
             result = "passed" if attempt.passed else "not passed"
             self.ctx.audit(
