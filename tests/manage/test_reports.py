@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from academy.domain.certificate import Certificate
 from academy.services.reports import COLUMNS, QUIZ_COLUMN, export, neutralise, write_csv
 
 from .conftest import RIGHT, WRONG, People, eligible_csv, register
@@ -132,3 +133,17 @@ def test_reports_page_documents_every_column(people: People):
         assert f'href="/manage/reports/{kind}.csv"' in page
         for name, _ in columns:
             assert f"<code>{name}</code>" in page
+
+
+def test_reports_certificates_issued_together_sorted_by_name_then_id(
+    people: People, academy
+):
+    users = register(academy, 4)
+    at = academy.ctx.now()
+    written = [("Zed", "d" * 32), ("Amy", "c" * 32), ("Bo", "b" * 32), ("Bo", "a" * 32)]
+    for user, (name, cert_id) in zip(users, written, strict=True):
+        academy.store.save_certificate(
+            Certificate(cert_id, user.id, name, user.email, at, "salt")
+        )
+    rows = _rows(export(academy, "certificates"))[1:]
+    assert [(r[1], r[0]) for r in rows] == sorted((n, i) for n, i in written)

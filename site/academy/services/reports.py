@@ -512,7 +512,12 @@ def _responses(academy: "Academy") -> Iterable[Sequence[object]]:
 
 def _certificates(academy: "Academy") -> Iterable[Sequence[object]]:
     now = academy.ctx.now()
-    for cert in sorted(academy.certificates.all(), key=lambda c: c.issued_at):
+    # Ties broken by name and id, so the site and the command line agree.
+    ordered = sorted(
+        academy.certificates.all(),
+        key=lambda c: (c.issued_at, c.recipient_name, c.id),
+    )
+    for cert in ordered:
         yield (
             cert.id,
             cert.recipient_name,
