@@ -1,6 +1,7 @@
 """Paging, searching and filtering the lists of the manager's console."""
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,9 @@ STATUS_ORDER = (
     Status.CERTIFIED,
 )
 NEVER = datetime.min.replace(tzinfo=UTC)
+# Revoking and reissuing name the learner as subject and the certificate ids
+# in the detail; a search for a certificate looks there.
+CERTIFICATE_ID = re.compile(r"\b[0-9a-f]{32}\b")
 
 
 # -- pages and filters ----------------------------------------------------------
@@ -139,6 +143,14 @@ class LearnerFilter:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Whom an id in the audit log stands for, so it can be found by name."""
+
+    name: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
 class AuditFilter:
     action: str = ""
     actor: str = ""
@@ -159,10 +171,27 @@ class AuditFilter:
     def params(self) -> dict[str, str]:
         return {"action": self.action, "actor": self.actor, "subject": self.subject}
 
-    def keeps(self, entry: AuditEntry) -> bool:
-        """Action matches exactly or as a prefix ("certificate."); the rest contain."""
+    @property
+    def names_people(self) -> bool:
+        """Whether keeps() needs to know whom the ids stand for."""
+        return bool(self.actor or self.subject)
+
+    def keeps(self, entry: AuditEntry, people: Mapping[str, Person]) -> bool:
+        """Action matches exactly or as a prefix ("certificate."); the rest contain.
+
+        Actor and subject match the id or the name or email of whom it stands
+        for, ignoring case; the subject also matches certificate ids in the detail.
+        """
+        actor = _known_as(entry.actor_id, people)
+        subject = _known_as(entry.subject, people)
+        subject += tuple(CERTIFICATE_ID.findall(entry.detail))
         return (
             (not self.action or entry.action.startswith(self.action))
-            and (not self.actor or self.actor.casefold() in entry.actor_id.casefold())
-            and (not self.subject or matches(self.subject, entry.subject))
+            and (not self.actor or matches(self.actor, *actor))
+            and (not self.subject or matches(self.subject, *subject))
         )
+
+
+def _known_as(key: str, people: Mapping[str, Person]) -> tuple[str, ...]:
+    person = people.get(key)
+    return (key,) if person is None else (key, person.name, person.email)

@@ -11,7 +11,7 @@ import io
 import logging
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -30,6 +30,7 @@ from academy.domain.itemstats import (
 )
 from academy.domain.records import Attempt, AuditEntry, Role
 from academy.services.context import Context
+from academy.services.listing import Person
 from academy.store import LearnerData, email_key
 
 if TYPE_CHECKING:
@@ -370,8 +371,12 @@ QUIZ_COLUMN = (
 AUDIT_COLUMNS: Columns = (
     ("at", "When it happened (UTC, ISO 8601)"),
     ("actor", "Who did it: a user id, 'system', 'cli' or 'token:<id>'"),
+    ("actor_name", "The actor's name when the actor is an account; else empty"),
+    ("actor_email", "The actor's email address when the actor is an account"),
     ("action", "What was done, e.g. certificate.revoke"),
     ("subject", "What it was done to: a user id, email, certificate or cohort"),
+    ("subject_name", "Name of the learner, manager or cohort the subject is"),
+    ("subject_email", "Email address of the learner or manager the subject is"),
     ("detail", "Details of the change"),
     ("reason", "The reason the actor gave"),
 )
@@ -432,9 +437,23 @@ def export(academy: "Academy", kind: str) -> str:
     return write_csv(header(academy, kind), rows)
 
 
-def audit_csv(entries: Iterable[AuditEntry]) -> str:
+def audit_csv(entries: Iterable[AuditEntry], people: Mapping[str, Person]) -> str:
+    """The entries as CSV; `people` names the actors and subjects it knows."""
+    nobody = Person("")
     rows = (
-        (e.at, e.actor_id, e.action, e.subject, e.detail, e.reason) for e in entries
+        (
+            e.at,
+            e.actor_id,
+            (actor := people.get(e.actor_id, nobody)).name,
+            actor.email,
+            e.action,
+            e.subject,
+            (subject := people.get(e.subject, nobody)).name,
+            subject.email,
+            e.detail,
+            e.reason,
+        )
+        for e in entries
     )
     return write_csv([name for name, _ in AUDIT_COLUMNS], rows)
 

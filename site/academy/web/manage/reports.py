@@ -11,7 +11,6 @@ from academy.services.reports import (
     AUDIT_COLUMNS,
     COLUMNS,
     QUIZ_COLUMN,
-    audit_csv,
     export,
 )
 from academy.web.manage.console import _manage, _param, _render
@@ -61,10 +60,8 @@ async def audit(request: Request) -> Response:
 async def audit_export(request: Request) -> Response:
     """The audit log as CSV, with the filters shown on the page; audited too."""
     manager = await require_manager(request)
-    manage = _manage(request)
     chosen = AuditFilter.parse(dict(request.query_params))
-    entries = await run_in_threadpool(manage.audit_entries, chosen)
-    text = await run_in_threadpool(audit_csv, entries)
+    text = await run_in_threadpool(_manage(request).audit_log.audit_export, chosen)
     await run_in_threadpool(
         academy_of(request).ctx.audit, manager.id, "report.export", "audit"
     )
