@@ -3,10 +3,19 @@
 from datetime import date
 
 import pytest
+from markupsafe import escape
 
 from academy.domain.progress import Status
 
-from .conftest import RIGHT, WRONG, People, post
+from .conftest import (
+    RIGHT,
+    WRONG,
+    People,
+    correct_answers,
+    later,
+    post,
+    reply_text,
+)
 
 
 def _last(academy):
@@ -20,6 +29,50 @@ def test_learners_record_shows_attempt_answers(people: People, academy):
     assert "ignore" in page  # the short answer typed
     assert 'class="verdict incorrect"' in page
     assert "Remove attempt 1" in page
+
+
+def _day_row(page: str, title: str) -> str:
+    """The schedule table's row for the module called `title`."""
+    days = page.split('id="days-heading"')[1].split("</table>")[0]
+    return next(row for row in days.split("<tr") if str(escape(title)) in row)
+
+
+def test_learners_record_shows_each_day_and_when_it_was_done(
+    people: People, academy, clock
+):
+    curriculum = academy.ctx.content.curriculum
+    first = curriculum.modules[0]
+    # The first module with a practice reply (giving feedback, on day 4).
+    second = next(
+        m
+        for m in curriculum.modules
+        if m.quiz_slug and curriculum.quizzes[m.quiz_slug].practice_questions
+    )
+    assert (first.day, second.day) == (1, 4)
+    quiz = curriculum.quizzes[second.quiz_slug]
+    answers = correct_answers(quiz)
+    for question in quiz.practice_questions:
+        answers[question.id] = [reply_text()]
+    later(clock, 3 + 1 / 24)  # 10:00 on day 4
+    academy.learning.complete_module(people.learner, second.slug)
+    later(clock, 1 / 24)
+    academy.learning.submit_attempt(people.learner, quiz.slug, answers)
+    later(clock, 1)  # day 5: day 1's module is overdue
+    academy.manage.grant_extension(
+        people.learner.id, "4", "Moving house.", people.manager.id
+    )
+
+    page = people.manager_browser.get(f"/manage/learners/{people.learner.id}").text
+
+    done = _day_row(page, second.title)
+    assert "6 Mar 2025, 10:00 UTC" in done  # read
+    assert "6 Mar 2025, 11:00 UTC" in done  # quiz passed, reply sent
+    assert "waiting for review" in done and "overdue" not in done
+    missed = _day_row(page, first.title)
+    assert "overdue" in missed and "not yet" in missed
+    assert "extended by 4 days" in page and "Moving house." in page
+    # The overview's last activity, not the account's (never set by learning).
+    assert "<dt>Last seen</dt><dd>6 Mar 2025, 11:00 UTC</dd>" in page
 
 
 def test_learners_extension_saved_and_audited(people: People, academy):

@@ -7,6 +7,7 @@ from the in-memory summaries.
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from academy.domain.certificate import CertificateStatus
 from academy.domain.curriculum import Option, QuestionKind, Quiz
@@ -122,6 +123,11 @@ class Learners:
             dated_cohorts=self.cohorts.dated_cohorts(),
             names=self.names(people),
         )
+
+    def last_seen(self, user: User) -> datetime | None:
+        """The learner's latest activity, as the cohort overview shows it."""
+        summary = self.summaries.get(user.id)
+        return summary.last_active_at if summary else user.last_active_at
 
     def data(self, user_id: str) -> LearnerData:
         """The learner's file; NotFound unless the id names a learner."""

@@ -36,8 +36,9 @@ async def _learner_page(
     scope: str = "",
     values: dict[str, str] | None = None,
 ) -> Response:
-    record = await run_in_threadpool(_manage(request).learner, user_id)
-    context = {"r": record}
+    manage = _manage(request)
+    record = await run_in_threadpool(manage.learner, user_id)
+    context = {"r": record, "last_seen": manage.learners.last_seen(record.user)}
     return _render(request, "manage/learner.html", context, problem, scope, values)
 
 
