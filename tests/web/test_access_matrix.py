@@ -8,40 +8,50 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from starlette.routing import Mount, Route
+from httpx2 import Response
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.testclient import TestClient
 
 from academy.clock import FrozenClock
 from academy.domain.records import Cohort
 from academy.services.academy import Academy
 from tests.conftest import PASSWORD, csrf, login
-from tests.factories import finish_training, learner, make_eligible
+from tests.factories import REPLY, finish_training, learner, make_eligible
 
 ROLES = ("anonymous", "learner", "other", "manager")
-# What each role gets: "ok" (served or acted on), "login" (sent to sign in),
-# "forbidden" (403), "absent" (the method is not allowed: 405).
-OK, LOGIN, FORBIDDEN, ABSENT = "ok", "login", "forbidden", "absent"
-PUBLIC = (OK, OK, OK, OK)
-SIGNED_IN = (LOGIN, OK, OK, OK)
-MANAGERS = (LOGIN, FORBIDDEN, FORBIDDEN, OK)
-NO = (ABSENT, ABSENT, ABSENT, ABSENT)
+# Each cell is the exact status a role gets, or LOGIN: a 303 to the sign-in page.
+# A 303 anywhere else is a form that acted and moved on; 422 is a form that
+# answered with its own message (the matrix posts only a CSRF token).
+LOGIN = "login"
+Cell = int | str
+Row = tuple[Cell, Cell, Cell, Cell]
+PUBLIC: Row = (200, 200, 200, 200)
+SIGNED_IN: Row = (LOGIN, 200, 200, 200)
+MANAGERS: Row = (LOGIN, 403, 403, 200)
+NO: Row = (405, 405, 405, 405)
 
-ACCESS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+
+def managers_post(manager: Cell) -> Row:
+    return (LOGIN, 403, 403, manager)
+
+
+ACCESS: dict[str, tuple[Row, Row]] = {
     # path: (GET, POST) for (anonymous, learner, other learner, manager)
     "/healthz": (PUBLIC, NO),
-    "/": (PUBLIC, NO),
-    "/register": (PUBLIC, PUBLIC),
-    "/login": (PUBLIC, PUBLIC),
-    "/logout": (PUBLIC, PUBLIC),
+    "/": ((200, 303, 303, 303), NO),
+    "/register": (PUBLIC, (422, 422, 422, 422)),
+    "/login": (PUBLIC, (401, 401, 401, 401)),
+    "/logout": (PUBLIC, (303, 303, 303, 303)),
     "/dashboard": (SIGNED_IN, NO),
     "/modules/{slug}": (SIGNED_IN, NO),
-    "/modules/{slug}/complete": (NO, SIGNED_IN),
-    "/quizzes/{slug}": (SIGNED_IN, SIGNED_IN),
-    "/quizzes/{slug}/attempts/{number:int}": ((LOGIN, OK, "missing", "missing"), NO),
-    "/quizzes/{slug}/replies/{question_id}": (NO, SIGNED_IN),
+    "/modules/{slug}/complete": (NO, (LOGIN, 303, 303, 303)),
+    "/quizzes/{slug}": (SIGNED_IN, (LOGIN, 422, 422, 422)),
+    "/quizzes/{slug}/attempts/{number:int}": ((LOGIN, 200, 404, 404), NO),
+    # The owner's replies are approved, so a new one is refused as closed.
+    "/quizzes/{slug}/replies/{question_id}": (NO, (LOGIN, 409, 422, 422)),
     "/certificate": (SIGNED_IN, NO),
-    "/api/me/progress": (SIGNED_IN, NO),
-    "/api/eligibility": (NO, ("token", "token", "token", "token")),
+    "/api/me/progress": ((401, 200, 200, 200), NO),
+    "/api/eligibility": (NO, (401, 401, 401, 401)),
     "/verify/{certificate_id}": (PUBLIC, NO),
     "/verify/{certificate_id}/preview.png": (PUBLIC, NO),
     "/certificates/{certificate_id}.pdf": (PUBLIC, NO),
@@ -55,33 +65,45 @@ ACCESS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "/credentials/{certificate_id}.json": (PUBLIC, NO),
     "/credentials/{certificate_id}.png": (PUBLIC, NO),
     "/manage": (MANAGERS, NO),
-    "/manage/cohorts": (MANAGERS, MANAGERS),
+    "/manage/cohorts": (MANAGERS, managers_post(422)),
     "/manage/cohorts/{cohort_id}": (MANAGERS, NO),
-    "/manage/cohorts/{cohort_id}/enrol": (NO, MANAGERS),
-    "/manage/cohorts/{cohort_id}/enrol-course": (NO, MANAGERS),
+    "/manage/cohorts/{cohort_id}/enrol": (NO, managers_post(422)),
+    "/manage/cohorts/{cohort_id}/enrol-course": (NO, managers_post(422)),
     "/manage/learners": (MANAGERS, NO),
     "/manage/learners/{user_id}": (MANAGERS, NO),
-    "/manage/learners/{user_id}/extension": (NO, MANAGERS),
-    "/manage/learners/{user_id}/attempts/{attempt_id}/reset": (NO, MANAGERS),
-    "/manage/learners/{user_id}/cohort": (NO, MANAGERS),
-    "/manage/learners/{user_id}/eligibility": (NO, MANAGERS),
+    "/manage/learners/{user_id}/extension": (NO, managers_post(422)),
+    "/manage/learners/{user_id}/attempts/{attempt_id}/reset": (
+        NO,
+        managers_post(422),
+    ),
+    "/manage/learners/{user_id}/cohort": (NO, managers_post(422)),
+    "/manage/learners/{user_id}/eligibility": (NO, managers_post(422)),
     "/manage/quizzes": (MANAGERS, NO),
     "/manage/quizzes/{slug}": (MANAGERS, NO),
     "/manage/replies": (MANAGERS, NO),
-    "/manage/replies/review": (NO, MANAGERS),
+    "/manage/replies/review": (NO, managers_post(422)),
     "/manage/certificates": (MANAGERS, NO),
-    "/manage/certificates/issue": (NO, MANAGERS),
-    "/manage/certificates/{cert_id}/revoke": (NO, MANAGERS),
-    "/manage/certificates/{cert_id}/reissue": (NO, MANAGERS),
+    "/manage/certificates/issue": (NO, managers_post(303)),
+    "/manage/certificates/{cert_id}/revoke": (NO, managers_post(422)),
+    "/manage/certificates/{cert_id}/reissue": (NO, managers_post(422)),
     "/manage/eligibility": (MANAGERS, NO),
-    "/manage/eligibility/import": (NO, MANAGERS),
-    "/manage/eligibility/tokens": (NO, MANAGERS),
-    "/manage/eligibility/tokens/{token_id}/revoke": (NO, MANAGERS),
+    "/manage/eligibility/import": (NO, managers_post(422)),
+    "/manage/eligibility/tokens": (NO, managers_post(422)),
+    "/manage/eligibility/tokens/{token_id}/revoke": (NO, managers_post(303)),
     "/manage/reports": (MANAGERS, NO),
     "/manage/reports/{kind}.csv": (MANAGERS, NO),
     "/manage/audit": (MANAGERS, NO),
     "/manage/audit.csv": (MANAGERS, NO),
+    # Mounted apps are listed too: a sub-app cannot slip past the table.
+    "/static/{path}": (PUBLIC, NO),
 }
+# Every response, whatever its status, carries these.
+SECURITY_HEADERS = (
+    "content-security-policy",
+    "x-content-type-options",
+    "referrer-policy",
+    "x-frame-options",
+)
 
 
 @dataclass
@@ -91,13 +113,26 @@ class World:
 
 
 def app_routes(client: TestClient) -> dict[str, set[str]]:
-    routes = {}
-    for route in client.app.routes:  # type: ignore[attr-defined]
-        if isinstance(route, Mount):
-            continue
-        assert isinstance(route, Route)
-        routes[route.path] = set(route.methods or ())
-    return routes
+    """Every path the app answers, mounted ones included, with its methods."""
+    return _routes(client.app.routes, "")  # type: ignore[attr-defined]
+
+
+def _routes(routes: list[BaseRoute], prefix: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for route in routes:
+        if isinstance(route, Mount) and route.routes:
+            found.update(_routes(route.routes, prefix + route.path))
+        elif isinstance(route, Mount):
+            found[prefix + route.path + "/{path}"] = {"GET", "HEAD"}
+        else:
+            assert isinstance(route, Route), f"unknown kind of route: {route!r}"
+            found[prefix + route.path] = set(route.methods or ())
+    return found
+
+
+def assert_security_headers(response: Response, what: str) -> None:
+    missing = [h for h in SECURITY_HEADERS if h not in response.headers]
+    assert not missing, f"{what} ({response.status_code}) lacks {missing}"
 
 
 @pytest.fixture
@@ -134,6 +169,7 @@ def world(client: TestClient, academy: Academy, clock: FrozenClock) -> World:
         "attempt_id": attempt.id,
         "token_id": token.id,
         "kind": "grades",
+        "path": "site.css",
     }
     return World(clients, values)
 
@@ -147,19 +183,13 @@ def fill(path: str, values: dict[str, str]) -> str:
     return concrete
 
 
-def outcome(status: int, location: str, url: str = "") -> str:
-    if url == "/login" and status == 401:
-        return OK  # the form answered: wrong email or password
-    if status == 405:
-        return ABSENT
-    if status == 403:
-        return FORBIDDEN
-    if status == 401 or (status == 303 and location.startswith("/login?next=")):
-        return LOGIN
-    if status == 404:
-        return "missing"
+def outcome(response: Response) -> Cell:
+    """The cell a response matches: its status, or LOGIN for a sign-in redirect."""
+    status = response.status_code
     assert status < 500, f"server error {status}"
-    return OK
+    if status == 303 and response.headers["location"].startswith("/login?next="):
+        return LOGIN
+    return status
 
 
 def test_access_table_covers_every_route(client: TestClient) -> None:
@@ -177,32 +207,18 @@ def test_access_every_route_every_role(world: World) -> None:
         for index, role in enumerate(ROLES):
             client = world.clients[role]
             response = client.get(url)
-            got = outcome(
-                response.status_code, response.headers.get("location", ""), url
-            )
-            assert got == get_rule[index], (
-                f"GET {url} as {role}: {response.status_code}"
-            )
+            assert outcome(response) == get_rule[index], f"GET {url} as {role}"
+            assert_security_headers(response, f"GET {url} as {role}")
             token = csrf(client, "/login")
             response = client.post(url, data={"csrf_token": token})
-            got = outcome(
-                response.status_code, response.headers.get("location", ""), url
-            )
-            expected = post_rule[index]
-            if expected == "token":
-                assert response.status_code == 401, (
-                    f"POST {url} as {role} without a bearer token"
-                )
-            else:
-                assert got == expected, f"POST {url} as {role}: {response.status_code}"
+            assert outcome(response) == post_rule[index], f"POST {url} as {role}"
+            assert_security_headers(response, f"POST {url} as {role}")
             checked += 2
             # Signing in and out as a side effect would spoil the next checks.
             if role != "anonymous" and path in ("/logout", "/login", "/register"):
                 world.clients[role] = _relogin(client, role)
     assert checked == len(ACCESS) * len(ROLES) * 2
-    print(
-        f"\naccess matrix: {len(ACCESS)} routes x {len(ROLES)} roles x 2 methods = {checked} checks"
-    )
+    print(f"\naccess matrix: {len(ACCESS)} routes x {len(ROLES)} roles x 2 = {checked}")
 
 
 def _relogin(client: TestClient, role: str) -> TestClient:
@@ -224,3 +240,46 @@ def test_learners_never_see_each_others_records(world: World, academy: Academy) 
     page = other.get("/certificate").text
     assert world.values["certificate_id"] not in page
     assert "Olu Owner" not in other.get("/dashboard").text
+
+
+def test_learners_never_see_each_others_replies_or_due_certificate(
+    world: World, academy: Academy
+) -> None:
+    # The other learner writes a reply and is eligible, but has no certificate.
+    other = academy.store.user_by_email("other@example.org")
+    assert other is not None
+    quiz = academy.ctx.content.curriculum.quizzes["giving-feedback"]
+    secret = "Oda-only-words " + REPLY
+    for question in quiz.practice_questions:
+        academy.learning.submit_reply(other, quiz.slug, question.id, secret)
+    make_eligible(academy, other.email)
+    assert academy.certificates.current_of(other.id) is None
+
+    owner = world.clients["learner"]
+    for url in (
+        "/dashboard",
+        f"/quizzes/{quiz.slug}",
+        "/certificate",
+        "/api/me/progress",
+        *(f"/modules/{m.slug}" for m in academy.ctx.content.curriculum.modules),
+    ):
+        text = owner.get(url).text
+        assert "Oda-only-words" not in text and "Oda Other" not in text, url
+        assert other.id not in text, url
+
+    # The owner replying to the same question changes nothing of the other's.
+    before = academy.store.learner(other.id)
+    question = quiz.practice_questions[0]
+    token = csrf(owner, "/dashboard")
+    owner.post(
+        f"/quizzes/{quiz.slug}/replies/{question.id}",
+        data={"csrf_token": token, "text": "Olu writes " + REPLY},
+    )
+    assert academy.store.learner(other.id) == before
+
+    # Without a certificate, the other learner sees none, not the owner's.
+    other_client = world.clients["other"]
+    body = other_client.get("/api/me/progress").json()
+    assert body["certificate"] is None
+    page = other_client.get("/certificate").text
+    assert world.values["certificate_id"] not in page and "Olu Owner" not in page

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from academy.clock import Clock
 from academy.domain.errors import AcademyError
@@ -39,6 +40,19 @@ GIL_SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 async def healthz(request: Request) -> Response:
     """Liveness for load balancers and scripts."""
     return JSONResponse({"status": "ok"})
+
+
+class AcademyApp(Starlette):
+    """Starlette with the security headers outside every other layer.
+
+    Starlette puts its server-error layer outside all user middleware, so a
+    500 would leave without the headers; wrapping the whole stack covers it.
+    """
+
+    hsts = False
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(), hsts=self.hsts)
 
 
 def create_app(
@@ -72,10 +86,9 @@ def create_app(
         *manage.routes,
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(
+    app = AcademyApp(
         routes=routes,
         middleware=[
-            Middleware(SecurityHeaders, hsts=core.settings.secure_cookies),
             Middleware(
                 BodyLimit, limit=core.settings.max_upload_bytes, refuse=too_large
             ),
@@ -89,6 +102,7 @@ def create_app(
         },
         lifespan=lifespan,
     )
+    app.hsts = core.settings.secure_cookies
     app.state.academy = core
     # Pages rendered once with markers for per-request values (framed_page).
     app.state.frames = {}
