@@ -193,6 +193,25 @@ def _blank(state: QuizState, answers: dict[str, list[str]]) -> list[Question]:
     return blank
 
 
+def _numbered(quiz: Quiz, errors: dict[str, str]) -> dict[str, str]:
+    """Each question's message starting "Question 2", so it names its question.
+
+    The same text is the summary's link and the message inside the fieldset,
+    and a screen reader user meets either one on its own.
+    """
+    numbers = {f"q.{q.id}": n for n, q in enumerate(quiz.questions, start=1)}
+    named = {}
+    for key, message in errors.items():
+        number = numbers.get(key)
+        if number is None or message.startswith("Question"):
+            named[key] = message
+        elif message.startswith("is "):
+            named[key] = f"Question {number} {message}"
+        else:
+            named[key] = f"Question {number}: {message}"
+    return named
+
+
 @dataclass(frozen=True)
 class QuizForm:
     """The quiz page after a GET or a refused POST, or the attempt a POST made."""
@@ -223,12 +242,22 @@ def _take_quiz(
             f"You left {len(blank)} question(s) blank. Blank questions count as "
             "wrong. Answer them, or submit anyway."
         )
-        return QuizForm(state, chosen=chosen, error=error, blank=tuple(blank))
+        errors = {f"q.{q.id}": "is blank: answer it, or submit anyway." for q in blank}
+        return QuizForm(
+            state,
+            chosen=chosen,
+            error=error,
+            errors=_numbered(state.quiz, errors),
+            blank=tuple(blank),
+        )
     try:
         result = academy.learning.submit_attempt(user, slug, answers)
     except Invalid as problem:
         return QuizForm(
-            state, chosen=chosen, error=problem.message, errors=problem.fields
+            state,
+            chosen=chosen,
+            error=problem.message,
+            errors=_numbered(state.quiz, problem.fields),
         )
     return QuizForm(result.state, attempt_number=result.attempt.number)
 
