@@ -242,7 +242,7 @@ def _take_quiz(
             f"You left {len(blank)} question(s) blank. Blank questions count as "
             "wrong. Answer them, or submit anyway."
         )
-        errors = {f"q.{q.id}": "is blank: answer it, or submit anyway." for q in blank}
+        errors = {f"q.{q.id}": "is blank." for q in blank}
         return QuizForm(
             state,
             chosen=chosen,
