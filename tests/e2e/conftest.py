@@ -28,6 +28,16 @@ ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+# With ACADEMY_REQUIRE_E2E=1 a missing browser or axe-core fails the run: a
+# suite that skipped every browser test must not pass for one that ran them.
+REQUIRED = os.environ.get("ACADEMY_REQUIRE_E2E") == "1"
+
+
+def missing(reason: str) -> None:
+    """Skip a browser test whose tool is absent, or fail when they are required."""
+    if REQUIRED:
+        pytest.fail(f"{reason}; ACADEMY_REQUIRE_E2E=1 requires it", pytrace=False)
+    pytest.skip(reason)
 
 
 @dataclass(frozen=True)
@@ -95,9 +105,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(
-            "Debian's chromium is not installed (scripts/test installs it as root)"
-        )
+        missing("Debian's chromium is not installed (scripts/test installs it as root)")
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield instance

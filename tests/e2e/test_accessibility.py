@@ -1,4 +1,5 @@
-"""Every kind of page, at three widths: no axe violations, no sideways scrolling."""
+"""Every kind of page and state, at three widths: no axe violations, no sideways
+scrolling, no target under 24 by 24 px, and a screenshot of each."""
 
 import re
 from collections.abc import Iterator
@@ -6,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.axe import describe, violations
+from tests.e2e.axe import describe, small_targets, violations
 from tests.e2e.conftest import Server, snap
 
 pytestmark = pytest.mark.e2e
@@ -21,10 +22,16 @@ LEARNER = [
     "/quizzes/mentor-role/attempts/1",
     "/certificate",
 ]
-GRADUATE = ["/certificate", "VERIFY"]
+# Sofia registered today: day 1's quiz has its questions, day 2 is still shut.
+NEWCOMER = {
+    "/quizzes/mentor-role": "quiz-new",
+    "/quizzes/explaining-concepts": "quiz-not-open",
+    "/modules/explaining-concepts": "module-locked",
+}
 MANAGER = [
     "/manage",
     "/manage/cohorts",
+    "/manage/learners",
     "/manage/replies",
     "/manage/quizzes",
     "/manage/quizzes/mentor-role",
@@ -33,6 +40,10 @@ MANAGER = [
     "/manage/reports",
     "/manage/audit",
 ]
+# Radio buttons and checkboxes are 24 px themselves, spacing or not.
+TICK_BOXES = """() => [...document.querySelectorAll(
+  'input[type=radio], input[type=checkbox]')].map(e => e.getBoundingClientRect())
+  .filter(r => r.width > 0).map(r => [r.width, r.height])"""
 
 
 def signed_in(
@@ -52,16 +63,35 @@ def signed_in(
     context.close()
 
 
-def check(page: Page, url: str, name: str, width: int) -> None:
-    response = page.goto(url)
-    assert response is not None and response.status < 400, (
-        f"{url}: {response.status if response else 'no answer'}"
-    )
+def inspect(page: Page, name: str, width: int) -> None:
+    """The page as it is now: axe, sideways scrolling, target sizes, a screenshot."""
+    where = f"{name} ({page.url}) at {width}px"
     found = violations(page)
-    assert not found, f"{url} at {width}px:\n{describe(found)}"
+    assert not found, f"{where}:\n{describe(found)}"
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at {width}px"
+    assert overflow <= 0, f"{where} scrolls sideways by {overflow}px"
+    small = small_targets(page)
+    assert not small, f"{where}: targets under 24x24px:\n" + "\n".join(small)
+    boxes = page.evaluate(TICK_BOXES)
+    assert all(w >= 24 and h >= 24 for w, h in boxes), f"{where}: ticks {boxes}"
     snap(page, f"{name}-{width}")
+
+
+def check(page: Page, url: str, name: str, width: int, status: int = 200) -> None:
+    response = page.goto(url)
+    assert response is not None and response.status == status, (
+        f"{url}: {response.status if response else 'no answer'}, not {status}"
+    )
+    inspect(page, name, width)
+
+
+def check_refused(page: Page, name: str, width: int) -> None:
+    """A form shown again with errors: said in the title, focus on the summary."""
+    assert page.title().startswith("Error: "), f"{name}: title {page.title()!r}"
+    page.wait_for_function(
+        "() => document.activeElement?.matches('.error-summary')", timeout=5000
+    )
+    inspect(page, name, width)
 
 
 def _name(path: str) -> str:
@@ -73,15 +103,65 @@ def test_public_and_learner_pages(server: Server, browser: Browser, width: int) 
     for page in signed_in(browser, server, None, width):
         for path in ANONYMOUS:
             check(page, server.url + path, _name(path), width)
+        check(page, server.url + "/no-such-page", "not-found", width, status=404)
+        check(page, server.url + "/verify/0123abcd", "verify-unknown", width, 404)
     for page in signed_in(browser, server, f"priya@{DOMAIN}", width):
         for path in LEARNER:
             check(page, server.url + path, _name(path), width)
+        check(page, server.url + "/manage", "forbidden", width, status=403)
     for page in signed_in(browser, server, f"amara@{DOMAIN}", width):
         page.goto(server.url + "/certificate")
         link = page.locator("dd a[href*='/verify/']").get_attribute("href")
         assert link
         check(page, server.url + "/certificate", "certificate-graduate", width)
         check(page, link, "verify", width)
+    for who, name in [
+        ("lena", "certificate-revoked"),
+        ("tomas", "certificate-reissued"),
+        ("diego", "certificate-not-eligible"),
+    ]:
+        for page in signed_in(browser, server, f"{who}@{DOMAIN}", width):
+            check(page, server.url + "/certificate", name, width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_quiz_form_and_refused_forms(
+    server: Server, browser: Browser, width: int
+) -> None:
+    for page in signed_in(browser, server, None, width):
+        page.goto(server.url + "/login")
+        page.fill("#email", f"nobody@{DOMAIN}")
+        page.fill("#password", "not the password")
+        page.click("main button[type=submit]")
+        check_refused(page, "login-error", width)
+        page.goto(server.url + "/register")
+        page.click("main button[type=submit]")
+        check_refused(page, "register-errors", width)
+        for field in ["name", "email", "password"]:
+            assert page.get_attribute(f"#{field}", "aria-invalid") == "true"
+
+    for page in signed_in(browser, server, f"sofia@{DOMAIN}", width):
+        for path, name in NEWCOMER.items():
+            check(page, server.url + path, name, width)
+        page.goto(server.url + "/quizzes/mentor-role")
+        assert page.locator("fieldset.question input[type=radio]").count() > 0
+        page.get_by_role("button", name=re.compile("Submit attempt 1")).click()
+        check_refused(page, "quiz-blank", width)
+        _assert_blank_questions_described(page)
+
+
+def _assert_blank_questions_described(page: Page) -> None:
+    """Each blank question says so itself, and the summary links to it."""
+    links = page.locator("#error-summary a")
+    assert links.count() > 0
+    for i in range(links.count()):
+        href = links.nth(i).get_attribute("href") or ""
+        fieldset = page.locator(f"fieldset{href}")
+        described = fieldset.get_attribute("aria-describedby")
+        assert described, f"{href} has no message of its own"
+        message = page.locator(f"#{described}").inner_text()
+        assert re.match(r"Question \d+ is blank", message), message
+        assert links.nth(i).inner_text() == message
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -101,3 +181,46 @@ def test_manager_pages(server: Server, browser: Browser, width: int) -> None:
         )
         assert learner
         check(page, server.url + learner, "manage-learner", width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_manager_panels_and_refused_forms(
+    server: Server, browser: Browser, width: int
+) -> None:
+    for page in signed_in(browser, server, f"manager@{DOMAIN}", width):
+        page.goto(server.url + "/manage/certificates?q=lena")
+        revoked = _verify_link(page, "revoked")
+        page.goto(server.url + "/manage/certificates?q=tomas")
+        superseded = _verify_link(page, "superseded")
+
+        page.goto(server.url + "/manage/certificates")
+        page.locator("details.action > summary", has_text="Revoke").first.click()
+        page.locator("details.action > summary", has_text="Reissue").first.click()
+        inspect(page, "manage-certificates-open", width)
+        page.locator("details.action[open] button.danger").first.click()
+        check_refused(page, "manage-revoke-refused", width)
+        summary = page.locator("#error-summary li").first.inner_text()
+        assert summary.startswith("Reason: "), summary
+
+        page.goto(server.url + "/manage/eligibility")
+        page.set_input_files(
+            "#import-file",
+            {
+                "name": "short.csv",
+                "mimeType": "text/csv",
+                "buffer": b"email,name\nfoo,bar\n",
+            },
+        )
+        page.click("form[action='/manage/eligibility/import'] button[type=submit]")
+        check_refused(page, "manage-import-refused", width)
+
+    for page in signed_in(browser, server, None, width):
+        check(page, server.url + revoked, "verify-revoked", width)
+        check(page, server.url + superseded, "verify-superseded", width)
+
+
+def _verify_link(page: Page, status: str) -> str:
+    row = page.locator("tr", has=page.locator(f".cert-{status}")).first
+    href = row.locator("a[href^='/verify/']").first.get_attribute("href")
+    assert href, f"no {status} certificate listed"
+    return href
