@@ -2,17 +2,18 @@
 
 import re
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
-from academy.domain.records import ReplyState
 from academy.services.demo import correct_answers
 from tests.e2e.axe import describe, violations
 from tests.e2e.conftest import ClockedServer, snap
 from tests.factories import make_eligible
 
 pytestmark = pytest.mark.e2e
+MANAGER = "morgan.two-weeks@example.org"
 
 REPLY = (
     "Welcome, and thank you for such a clear post. You have already found the key "
@@ -85,46 +86,82 @@ def test_two_weeks_to_a_certificate(clocked_server: ClockedServer, page: Page) -
     learner = academy.store.learner(data.id)
     replies = list(learner.replies.values())
     assert len(replies) == curriculum.practice_count
-    # A community manager returns the first reply and approves the others.
-    first = replies[0]
-    academy.store.save_reply(
-        first.reviewed(
-            ReplyState.RETURNED, "m", clock.now(), "Ask one question at a time."
-        )
+
+    # A community manager, in a browser of their own, returns the first reply
+    # and approves the others.
+    academy.accounts.create_manager(MANAGER, "correct horse battery", "Morgan Lee")
+    manager = page.context.browser.new_page()  # type: ignore[union-attr]
+    manager.goto(f"{server.url}/login")
+    manager.get_by_label("Email address").fill(MANAGER)
+    manager.get_by_label("Password").fill("correct horse battery")
+    manager.get_by_role("button", name="Sign in").click()
+    manager.goto(f"{server.url}/manage/replies")
+    first_form = manager.locator("form[action='/manage/replies/review']").first
+    first_key = first_form.locator("input[name=key]").get_attribute("value")
+    first_form.get_by_label(re.compile("comment", re.I)).fill(
+        "Ask one question at a time."
     )
-    for reply in replies[1:]:
-        academy.store.save_reply(
-            reply.reviewed(ReplyState.APPROVED, "m", clock.now(), "Good.")
-        )
-    academy.summaries.refresh(data.id)
+    first_form.get_by_role("button", name=re.compile("Return")).click()
+    approve_all(manager)
+    assert academy.certificates.current_of(data.id) is None
 
     page.goto(f"{server.url}/dashboard")
     page.get_by_role("link", name=re.compile("Revise your practice reply")).click()
     expect(page.get_by_text("Ask one question at a time.")).to_be_visible()
     found = violations(page)
     assert not found, describe(found)
-    page.fill(
-        f'textarea[name="q.{first.question_id}"]', REPLY + " What part felt hardest?"
-    )
+    question_id = (first_key or "").split("/")[-1]
+    page.fill(f'textarea[name="q.{question_id}"]', REPLY + " What part felt hardest?")
     page.get_by_role("button", name="Send reply for review").click()
     expect(page.get_by_text("Waiting for review").first).to_be_visible()
 
-    learner = academy.store.learner(data.id)
-    revised = learner.replies[first.key]
-    academy.store.save_reply(
-        revised.reviewed(ReplyState.APPROVED, "m", clock.now(), "Much better.")
-    )
-    academy.summaries.refresh(data.id)
-    academy.certificates.issue_if_due(data.id)
+    # Approving the last reply is what issues the certificate.
+    manager.goto(f"{server.url}/manage/replies")
+    approve_all(manager)
+    manager.close()
 
     page.goto(f"{server.url}/certificate")
     expect(page.get_by_text("Valid certificate.")).to_be_visible()
     snap(page, "two-weeks-certificate")
     verify = page.locator("dd a[href*='/verify/']").get_attribute("href")
-    add = page.get_by_role("link", name="Add to LinkedIn profile").get_attribute("href")
-    assert verify and add and "startTask=CERTIFICATION_NAME" in add
+    assert verify
+    cert_id = verify.rstrip("/").split("/")[-1]
+    shared = share_on_linkedin(page)
+    assert shared["startTask"] == ["CERTIFICATION_NAME"]
+    assert shared["name"] and shared["certId"] == [cert_id]
+    assert shared["certUrl"] == [verify]
+    assert shared.get("organizationName") or shared.get("organizationId")
+    assert shared["issueYear"] == [str(clock.now().year)]
+    assert shared["issueMonth"] == [str(clock.now().month)]
+
     page.goto(verify)
     expect(page.get_by_text("Mei Lin").first).to_be_visible()
     expect(page.locator('meta[property="og:image"]')).to_have_attribute(
         "content", re.compile(r"/preview\.png$")
     )
+
+
+def approve_all(manager: Page) -> None:
+    """Approve every reply in the queue, one form at a time, as a manager does."""
+    approve = manager.get_by_role("button", name=re.compile("^Approve"))
+    while approve.count():
+        approve.first.click()
+        manager.wait_for_load_state()
+
+
+def share_on_linkedin(page: Page) -> dict[str, list[str]]:
+    """Follow "Add to LinkedIn profile" to a stand-in LinkedIn; return its query."""
+    seen: list[str] = []
+
+    def answer(route: Route) -> None:
+        seen.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<p>LinkedIn</p>")
+
+    page.route(re.compile(r"^https://([a-z]+\.)?linkedin\.com/"), answer)
+    page.get_by_role("link", name="Add to LinkedIn profile").click()
+    page.wait_for_url(re.compile("linkedin"))
+    page.unroute(re.compile(r"^https://([a-z]+\.)?linkedin\.com/"))
+    assert seen, "the link did not lead to LinkedIn"
+    url = urlsplit(seen[0])
+    assert url.path == "/profile/add", url.path
+    return parse_qs(url.query)
