@@ -7,6 +7,8 @@ import pytest
 
 from academy.clock import FrozenClock
 from academy.domain.certificate import Certificate, CertificateStatus
+from academy.domain.curriculum import QuestionKind
+from academy.domain.progress import Status
 from academy.domain.records import ReplyState, Role, User
 from academy.services.academy import Academy
 from academy.services.demo import DOMAIN, DemoSeeder
@@ -106,6 +108,89 @@ def test_demo_learners_in_progress_show_each_reply_state(
     assert ReplyState.RETURNED in states["kenji"]
     assert states["sofia"] == {"missing"}
     assert academy.learning.progress(person(academy, "sofia")).items_done == 0
+
+
+def test_demo_shows_every_status(seeded: tuple[Academy, DemoSeeder]) -> None:
+    academy, _ = seeded
+    statuses = {s.status(NOW) for s in academy.summaries.all()}
+    assert statuses == set(Status)
+
+
+def test_demo_halfway_learner_is_on_track_and_kenji_behind(
+    seeded: tuple[Academy, DemoSeeder],
+) -> None:
+    academy, _ = seeded
+
+    def status(slug: str) -> Status:
+        summary = academy.summaries.get(person(academy, slug).id)
+        assert summary is not None
+        return summary.status(NOW)
+
+    # Priya has done days 1 to 8 of 9; her latest reply waits for review.
+    assert status("priya") is Status.ON_TRACK
+    assert status("kenji") is Status.BEHIND
+    on_track = [
+        s
+        for s in academy.summaries.all()
+        if s.cohort_id == person(academy, "priya").cohort_id
+        and s.status(NOW) is Status.ON_TRACK
+    ]
+    assert len(on_track) >= 3
+
+
+def test_demo_review_queue_holds_different_replies(
+    seeded: tuple[Academy, DemoSeeder],
+) -> None:
+    academy, _ = seeded
+    pending = academy.store.pending_replies()
+    texts = set()
+    for item in pending:
+        data = academy.store.learner(item.user_id)
+        assert data is not None
+        texts.add(data.replies[item.key].latest.text)
+    assert len(pending) >= 8 and len(texts) >= 5
+
+
+def test_demo_reviews_return_weak_replies_and_some_come_back(
+    seeded: tuple[Academy, DemoSeeder],
+) -> None:
+    academy, _ = seeded
+    replies = [
+        r
+        for user_id in academy.store.user_ids()
+        if (data := academy.store.learner(user_id)) is not None
+        for r in data.replies.values()
+    ]
+    assert any(r.state is ReplyState.RETURNED for r in replies)
+    revised = [r for r in replies if len(r.versions) > 1]
+    assert revised and all(r.versions[0].comment for r in revised)
+
+
+def test_demo_multiple_answer_questions_get_partly_right_answers(
+    seeded: tuple[Academy, DemoSeeder],
+) -> None:
+    academy, _ = seeded
+    curriculum = academy.ctx.content.curriculum
+    partial = 0
+    for user_id in academy.store.user_ids():
+        data = academy.store.learner(user_id)
+        assert data is not None
+        for attempt in data.attempts:
+            quiz = curriculum.quizzes[attempt.quiz_slug]
+            for q in quiz.graded_questions:
+                given = set(attempt.answers.get(q.id, ()))
+                right = set(q.correct_option_ids)
+                if q.kind is QuestionKind.MULTIPLE and given and given < right:
+                    partial += 1
+    assert partial >= 10
+
+
+def test_demo_audit_log_is_in_time_order(seeded: tuple[Academy, DemoSeeder]) -> None:
+    academy, _ = seeded
+    times = [e.at for e in academy.store.audit()]
+    assert len(times) > 50 and times == sorted(times)
+    actions = {e.action for e in academy.store.audit()}
+    assert {"reply.approve", "reply.return", "learner.extension"} <= actions
 
 
 def test_demo_seeds_once(seeded: tuple[Academy, DemoSeeder]) -> None:

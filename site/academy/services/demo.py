@@ -1,59 +1,32 @@
 """The demo cohort: a manager and learners at every stage, on first run only."""
 
+import heapq
+import itertools
 import logging
 import random
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from academy.clock import Clock, FrozenClock
 from academy.domain.curriculum import Question, QuestionKind, Quiz
-from academy.domain.records import Cohort, ReplyState, Role, User
+from academy.domain.records import Cohort, Role, User
 from academy.services.academy import Academy
 from academy.services.context import new_id
+from academy.services.demo_replies import REPLIES, DemoReply
 
 logger = logging.getLogger(__name__)
 
 DOMAIN = "demo.mentor-academy.org"
 MANAGER = f"manager@{DOMAIN}"
 GENERATED = 36
-
-# Replies the demo learners write, one per practice question, so the review
-# queue reads like a real one.
-REPLIES = {
-    "reply-to-persuasive-paragraph": (
-        "Thank you for sharing this, Marta. Your opening picture works: the 25 "
-        "minutes at the bus stop and the broken bench make the problem real, and a "
-        "reader can see it. The paragraph loses force at the end, where you say the "
-        'city should "maybe" improve the service. Try stating your claim plainly '
-        "in the first sentence, then let the bus stop details prove it. Post the "
-        "revised version here and we can look at it together."
-    ),
-    "reply-to-first-idea": (
-        "Welcome to the forum, Mei, and not a silly question at all. What you "
-        "noticed is close to the testing effect: explaining to your sister made you "
-        "pull the idea out of memory instead of rereading it. Does it feel different "
-        "when she asks you questions back? Has anyone else tried explaining a topic "
-        "to a friend or family member this week? Tell us what you noticed."
-    ),
-    "calm-heated-thread": (
-        "Let's take a breath, everyone. This started as a good question about this "
-        "week's reading, and there is real evidence worth discussing. Please keep "
-        "comments about the studies, not about each other; remarks about people "
-        "will be hidden. Rafael and Greta, could each of you share the one study "
-        "you find most convincing, with a sentence on its method? Then we can "
-        "compare them against the reading from Week 4."
-    ),
-    "reply-to-tired-learner": (
-        "Hi Oksana, three days on one bug is tiring, and you have done the hard "
-        "part already: the loop and the vowel check are right. I can't send code "
-        "privately, but here is a hint: look at where the return line sits. How "
-        "many letters does the loop check before it returns? About the extra day, "
-        "only the course staff can change deadlines; please ask them in the "
-        "Deadlines thread tonight. Get some rest first."
-    ),
-}
+DAY = timedelta(days=1)
+SPRING_REACH = (10, 12, 13, 14, 14, 14, 14, 14)
+AUTUMN_REACH = (5, 6, 7, 8, 8, 9, 9)
+EXTENDED = 2  # the generated learner who was given an extension
 
 
 @dataclass(frozen=True)
@@ -77,29 +50,72 @@ def _right(q: Question) -> list[str]:
 
 
 def _wrong(q: Question, rng: random.Random) -> list[str]:
+    """A mistaken answer; on multiple-answer questions often a partly right one."""
     if q.kind is QuestionKind.TRUE_FALSE:
         return ["false" if q.answer else "true"]
     if q.kind is QuestionKind.SHORT:
         return ["not sure"]
+    right = sorted(q.correct_option_ids)
     wrong = [o.id for o in q.options if not o.correct]
+    if q.kind is QuestionKind.MULTIPLE and len(right) > 1:
+        shape = rng.random()
+        if shape < 0.45:  # one right option missed
+            return sorted(rng.sample(right, len(right) - 1))
+        if shape < 0.8 and wrong:  # every right option, and one wrong one
+            return sorted([*right, rng.choice(wrong)])
     return [rng.choice(wrong)]
+
+
+def _chance(q: Question, skill: float) -> float:
+    """How likely a learner of `skill` (0 to 1) is to get `q` right.
+
+    Each question gets a fixed difficulty from its id, so the statistics show
+    easy and hard questions; a learner of skill 1 still gets everything right.
+    """
+    difficulty = (zlib.crc32(q.id.encode()) % 30) / 100
+    return 1 - (1 - skill) * (0.5 + 1.5 * difficulty)
 
 
 def answers_scoring(
     quiz: Quiz, skill: float, rng: random.Random
 ) -> dict[str, list[str]]:
-    """Answers that get each question right with probability `skill`."""
+    """Answers that get each question right with about probability `skill`."""
     return {
-        q.id: _right(q) if rng.random() < skill else _wrong(q, rng)
+        q.id: _right(q) if rng.random() < _chance(q, skill) else _wrong(q, rng)
         for q in quiz.graded_questions
     }
 
 
-def _verb(state: ReplyState) -> str:
-    return "approve" if state is ReplyState.APPROVED else "return"
+@dataclass(frozen=True)
+class Plan:
+    """How far a demo learner got, how well, and how their replies fare."""
+
+    days: int
+    skill: float
+    first_fail: bool = False
+    # Which of a question's REPLIES to send; None picks by skill.
+    pick: Callable[[str], int] | None = None
+    # When the manager reviews a reply sent at a moment; None leaves it waiting.
+    review: Callable[[datetime], datetime | None] | None = None
+    revises: bool = False  # whether a returned reply comes back revised
+
+    def choose(self, question_id: str, rng: random.Random) -> int:
+        if self.pick is not None:
+            return self.pick(question_id)
+        replies = REPLIES[question_id]
+        good = [i for i, r in enumerate(replies) if r.approve]
+        poor = [i for i, r in enumerate(replies) if not r.approve]
+        return rng.choice(good if rng.random() < self.skill else poor)
 
 
 class DemoSeeder:
+    """Writes the demo's history as it would have happened, oldest first.
+
+    Every step is planned with the moment it happens and replayed in time
+    order under a clock set to that moment, so the audit log, review queue
+    and certificates read as if people had really done these things.
+    """
+
     def __init__(self, academy: Academy, password: str, seed: int = 7) -> None:
         self.academy = academy
         self.password = password
@@ -107,6 +123,8 @@ class DemoSeeder:
         self.real_clock: Clock = academy.ctx.clock
         self.now = self.real_clock.now()
         self.manager: User | None = None
+        self._plan: list[tuple[datetime, int, Callable[[], object]]] = []
+        self._order = itertools.count()
 
     @contextmanager
     def at(self, moment: datetime) -> Iterator[None]:
@@ -117,6 +135,17 @@ class DemoSeeder:
         finally:
             self.academy.ctx.clock = self.real_clock
 
+    def later(self, moment: datetime, step: Callable[[], object]) -> None:
+        """Plan `step` for `moment`, or for now if that is still to come."""
+        when = min(moment, self.now)
+        heapq.heappush(self._plan, (when, next(self._order), step))
+
+    def _replay(self) -> None:
+        while self._plan:
+            moment, _, step = heapq.heappop(self._plan)
+            with self.at(moment):
+                step()
+
     def already_seeded(self) -> bool:
         return self.academy.store.user_by_email(MANAGER) is not None
 
@@ -126,12 +155,13 @@ class DemoSeeder:
         if self.already_seeded():
             return logins
         a = self.academy
-        manager, _ = a.accounts.create_manager(MANAGER, self.password, "Morgan Lee")
+        with self.at(self.now - timedelta(days=30)):
+            manager, _ = a.accounts.create_manager(MANAGER, self.password, "Morgan Lee")
         self.manager = manager
         today = self.now.date()
         spring = self._cohort("Spring mentors", today - timedelta(days=18))
         autumn = self._cohort("Autumn mentors", today - timedelta(days=8))
-        self._eligibility()
+        self.later(self.now - timedelta(days=20), self._eligibility)
 
         self._learner("Amara Okafor", "amara", spring, stage="graduate")
         self._learner("Diego Fernández", "diego", spring, stage="trained")
@@ -141,6 +171,7 @@ class DemoSeeder:
         self._learner("Kenji Watanabe", "kenji", autumn, stage="behind")
         self._learner("Sofia Rossi", "sofia", None, stage="new")
         self._generated(spring, autumn)
+        self._replay()
         a.summaries.build()
         logger.info("demo data created")
         return logins
@@ -234,8 +265,7 @@ class DemoSeeder:
                 "forum_flags": "0",
             }
         )
-        with self.at(self.now - timedelta(days=20)):
-            self.academy.eligibility.import_rows(rows, "demo", source="demo")
+        self.academy.eligibility.import_rows(rows, "demo", source="demo")
 
     def _learner(self, name: str, slug: str, cohort: Cohort | None, stage: str) -> None:
         a = self.academy
@@ -246,101 +276,130 @@ class DemoSeeder:
         if cohort is not None:
             user = replace(user, cohort_id=cohort.id, start_date=start)
             a.store.save_user(user)
-        days = {
-            "graduate": 14,
-            "trained": 14,
-            "revoked": 14,
-            "reissued": 14,
-            "midway": 7,
-            "behind": 4,
-            "new": 0,
-        }[stage]
-        self._work(user, begin, days, skill=1.0, first_fail=(stage == "midway"))
-        if stage in ("graduate", "trained", "revoked", "reissued"):
-            self._review_all(user, begin + timedelta(days=14))
-        if stage == "behind":
-            self._review_all(user, begin + timedelta(days=5), state=ReplyState.RETURNED)
-        with self.at(begin + timedelta(days=15)):
-            a.certificates.issue_if_due(user.id)
-        cert = a.certificates.current_of(user.id)
+        trained = stage in ("graduate", "trained", "revoked", "reissued")
+        if trained:
+            # Strong replies, all approved on day 15.
+            plan = Plan(14, 1.0, pick=lambda q: 0, review=lambda sent: begin + DAY * 14)
+        elif stage == "midway":
+            # Through day 8 of 9: replies up to day 6 approved, day 8's waiting.
+            plan = Plan(
+                8,
+                1.0,
+                first_fail=True,
+                pick=lambda q: 1,
+                review=lambda sent: sent + DAY if sent < begin + DAY * 7 else None,
+            )
+        elif stage == "behind":
+            # Stopped after day 4; the day-4 reply was returned the next day.
+            plan = Plan(4, 0.9, pick=lambda q: 3, review=lambda sent: sent + DAY)
+        else:
+            plan = Plan(0, 1.0)
+        self._work(user, begin, plan)
+
         actor = self.manager.id if self.manager else "demo"
-        if stage == "revoked" and cert is not None:
-            with self.at(begin + timedelta(days=16)):
-                a.certificates.revoke(
-                    cert.id,
+        if stage == "revoked":
+            self.later(
+                begin + DAY * 16,
+                lambda: self._revoke(
+                    user,
                     "Issued by mistake: the course record was for another learner.",
                     actor,
-                )
-        if stage == "reissued" and cert is not None:
+                ),
+            )
+        if stage == "reissued":
             # Registered without the accent; the old link now leads to the new one.
-            with self.at(begin + timedelta(days=17)):
-                a.certificates.reissue(
-                    cert.id,
+            self.later(
+                begin + DAY * 17,
+                lambda: self._reissue(
+                    user,
                     "The learner asked for his name to be spelt with its accent.",
                     actor,
-                    name="Tomás Silva",
-                )
+                    "Tomás Silva",
+                ),
+            )
 
-    def _work(
-        self,
-        user: User,
-        begin: datetime,
-        days: int,
-        skill: float,
-        first_fail: bool = False,
-    ) -> None:
-        a = self.academy
-        curriculum = a.ctx.content.curriculum
+    def _revoke(self, user: User, reason: str, actor: str) -> None:
+        cert = self.academy.certificates.current_of(user.id)
+        if cert is not None:
+            self.academy.certificates.revoke(cert.id, reason, actor)
+
+    def _reissue(self, user: User, reason: str, actor: str, name: str) -> None:
+        cert = self.academy.certificates.current_of(user.id)
+        if cert is not None:
+            self.academy.certificates.reissue(cert.id, reason, actor, name=name)
+
+    def _work(self, user: User, begin: datetime, plan: Plan) -> None:
+        """Plan a learner's days: read each module, take its quiz, write replies."""
+        curriculum = self.academy.ctx.content.curriculum
         for module in curriculum.modules:
-            if module.day > days:
+            if module.day > plan.days:
                 break
             moment = begin + timedelta(
                 days=module.day - 1, hours=10 + self.rng.random() * 8
             )
-            with self.at(moment):
-                a.learning.complete_module(user, module.slug)
-            if not module.quiz_slug:
-                continue
-            quiz = curriculum.quizzes[module.quiz_slug]
-            for attempt in range(quiz.max_attempts):
-                fail = first_fail and attempt == 0
-                answers = answers_scoring(quiz, 0.3 if fail else skill, self.rng)
-                for q in quiz.practice_questions:
-                    if attempt == 0:
-                        answers[q.id] = [
-                            REPLIES.get(q.id, REPLIES["reply-to-first-idea"])
-                        ]
-                with self.at(moment + timedelta(minutes=25 + 20 * attempt)):
-                    result = a.learning.submit_attempt(user, quiz.slug, answers)
-                if result.attempt.passed:
-                    break
+            learning = self.academy.learning
+            self.later(moment, partial(learning.complete_module, user, module.slug))
+            if module.quiz_slug:
+                quiz = curriculum.quizzes[module.quiz_slug]
+                attempt = partial(self._attempt, user, quiz, plan, 0)
+                self.later(moment + timedelta(minutes=25), attempt)
 
-    def _review_all(
-        self, user: User, when: datetime, state: ReplyState = ReplyState.APPROVED
+    def _attempt(self, user: User, quiz: Quiz, plan: Plan, number: int) -> None:
+        """One attempt; a failed one plans the next, twenty minutes later."""
+        # Each try goes better than the last: the learner reads the feedback.
+        skill = min(1.0, plan.skill + 0.12 * number)
+        fail = plan.first_fail and number == 0
+        answers = answers_scoring(quiz, 0.3 if fail else skill, self.rng)
+        chosen: dict[str, DemoReply] = {}
+        if number == 0:
+            for q in quiz.practice_questions:
+                chosen[q.id] = REPLIES[q.id][plan.choose(q.id, self.rng)]
+                answers[q.id] = [chosen[q.id].text]
+        result = self.academy.learning.submit_attempt(user, quiz.slug, answers)
+        now = self.academy.ctx.now()
+        for question_id, reply in chosen.items():
+            self._plan_review(user, quiz.slug, question_id, reply, plan, now)
+        if not result.attempt.passed and number + 1 < quiz.max_attempts:
+            self.later(
+                now + timedelta(minutes=20),
+                partial(self._attempt, user, quiz, plan, number + 1),
+            )
+
+    def _plan_review(
+        self,
+        user: User,
+        slug: str,
+        question_id: str,
+        reply: DemoReply,
+        plan: Plan,
+        sent: datetime,
     ) -> None:
+        when = plan.review(sent) if plan.review else None
+        if when is None or when >= self.now:
+            return  # still in the queue
+        self.later(when, lambda: self._review(user, slug, question_id, reply, plan))
+
+    def _review(
+        self, user: User, slug: str, question_id: str, reply: DemoReply, plan: Plan
+    ) -> None:
+        """The manager's verdict; a returned reply may come back revised."""
         a = self.academy
+        key = f"{slug}/{question_id}"
         data = a.store.learner(user.id)
         assert data is not None
+        version = str(len(data.replies[key].versions))
         reviewer = self.manager.id if self.manager else "demo"
-        comment = (
-            "Warm, specific and it leaves the learner the next step."
-            if state is ReplyState.APPROVED
-            else "Good start. Name one strength first; end by inviting a revision."
-        )
-        for reply in data.replies.values():
-            if reply.state is ReplyState.PENDING:
-                a.store.save_reply(
-                    reply.reviewed(state, reviewer, min(when, self.now), comment)
-                )
-                with self.at(when):
-                    a.ctx.audit(
-                        reviewer,
-                        f"reply.{_verb(state)}",
-                        user.id,
-                        reply.key,
-                        comment,
-                    )
-        a.summaries.refresh(user.id)
+        a.manage.review(user.id, key, version, reply.approve, reply.comment, reviewer)
+        if reply.approve or not plan.revises or self.rng.random() < 0.25:
+            return
+        better = REPLIES[question_id][self.rng.choice((0, 1, 2))]
+        sent = a.ctx.now() + timedelta(hours=self.rng.uniform(6, 60))
+
+        def revise() -> None:
+            a.learning.submit_reply(user, slug, question_id, better.text)
+            self._plan_review(user, slug, question_id, better, plan, a.ctx.now())
+
+        self.later(sent, revise)
 
     def _generated(self, spring: Cohort, autumn: Cohort) -> None:
         """A few dozen learners of varied skill, so the charts say something."""
@@ -415,10 +474,31 @@ class DemoSeeder:
                     "forum_flags": self.rng.choice(["0", "0", "0", "1"]),
                 }
             )
-            horizon = 14 if cohort is spring else 8
-            days = self.rng.randint(max(1, horizon - 6), horizon)
-            self._work(user, begin, days, skill=self.rng.uniform(0.55, 0.98))
-            if self.rng.random() < 0.6:
-                self._review_all(user, begin + timedelta(days=days))
-        with self.at(self.now - timedelta(days=1)):
-            a.eligibility.import_rows(rows, "demo", source="demo")
+            # Spring is past its due date: most finished, a few stopped early.
+            # Autumn is on day 9: some are up to date, some a few days behind.
+            reach = SPRING_REACH if cohort is spring else AUTUMN_REACH
+            skill = self.rng.uniform(0.6, 0.98)
+            plan = Plan(
+                12 if i == EXTENDED else self.rng.choice(reach),
+                skill,
+                pick=None,
+                review=lambda sent: sent + DAY * self.rng.uniform(0.5, 5),
+                revises=True,
+            )
+            self._work(user, begin, plan)
+            if i == EXTENDED:
+                self._extend(user, begin + DAY * 11)
+        self.later(
+            self.now - DAY,
+            lambda: a.eligibility.import_rows(rows, "demo", source="demo"),
+        )
+
+    def _extend(self, user: User, when: datetime) -> None:
+        """One learner fell ill, and the manager gave them a week more."""
+        actor = self.manager.id if self.manager else "demo"
+        self.later(
+            when,
+            lambda: self.academy.manage.grant_extension(
+                user.id, "7", "In hospital for a week; back on Monday.", actor
+            ),
+        )
