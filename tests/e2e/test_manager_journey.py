@@ -25,6 +25,17 @@ def sign_in(
     page.get_by_role("button", name="Sign in").click()
 
 
+def overview_row(page: Page, overview: str, name: str) -> dict[str, str]:
+    """Open a cohort's overview and read one learner's row, column by column."""
+    page.goto(overview)
+    table = page.locator("table.learners")
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    row = table.locator("tbody tr", has=page.get_by_role("link", name=name))
+    expect(row).to_have_count(1)
+    cells = [c.strip() for c in row.locator("th, td").all_inner_texts()]
+    return dict(zip(headers, cells, strict=True))
+
+
 def test_manager_imports_reviews_extends_revokes_reissues_and_exports(
     clocked_server: ClockedServer, page: Page, tmp_path: Path
 ) -> None:
@@ -33,24 +44,30 @@ def test_manager_imports_reviews_extends_revokes_reissues_and_exports(
         clocked_server.academy,
         clocked_server.clock,
     )
-    academy.accounts.create_manager(
+    manager, _ = academy.accounts.create_manager(
         "morgan@example.org", "correct horse battery", "Morgan Lee"
     )
+    graduate = learner(academy, "ines@example.org", "Ines Costa")
+    make_eligible(academy, graduate.email)
+    finish_training(academy, clock, graduate)
+    # A cohort that starts today; Tomas does all of his part by day 14.
     cohort = Cohort(
         "c_journey", "Winter mentors", "UTC", clock.now(), clock.now().date()
     )
     academy.store.save_cohort(cohort)
     trained = learner(academy, "tomas@example.org", "Tomas Berg")
+    academy.manage.move_to_cohort(trained.id, cohort.id, manager.id)
     finish_training(academy, clock, trained, approve=False)
-    graduate = learner(academy, "ines@example.org", "Ines Costa")
-    make_eligible(academy, graduate.email)
-    finish_training(academy, clock, graduate)
-    academy.manage.move_to_cohort(trained.id, cohort.id, "morgan") if hasattr(
-        academy, "manage"
-    ) and hasattr(academy.manage, "move_to_cohort") else None
 
     sign_in(page, server.url, "morgan@example.org")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+    # The overview first: Tomas has done his part; his replies wait for us.
+    overview = f"{server.url}/manage/cohorts/{cohort.id}"
+    before = overview_row(page, overview, "Tomas Berg")
+    assert before["Replies approved"] == "0/4 (4 waiting)", before
+    assert (before["Status"], before["Eligible"]) == ("on track", "no"), before
+    snap(page, "manager-overview-before")
 
     # Import eligibility: one bad file changes nothing, then a good one.
     bad = tmp_path / "bad.csv"
@@ -84,6 +101,13 @@ def test_manager_imports_reviews_extends_revokes_reissues_and_exports(
     data = academy.store.learner(trained.id)
     states = sorted(r.state.value for r in data.replies.values())
     assert states.count("returned") == 1 and states.count("approved") == len(states) - 1
+
+    # The overview again: the import and the reviews show in Tomas's row.
+    after = overview_row(page, overview, "Tomas Berg")
+    assert after["Replies approved"] == "3/4", after
+    # The returned reply is his to answer again, so he is now behind.
+    assert (after["Status"], after["Eligible"]) == ("behind", "yes"), after
+    snap(page, "manager-overview-after")
 
     # Grant an extension.
     page.goto(f"{server.url}/manage/learners/{trained.id}")
