@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from academy.domain.errors import Invalid
+from academy.domain.errors import AcademyError, Invalid
 from academy.web.forms import read_text_form
 from academy.web.forms import text as _text
 from academy.web.manage.console import _manage, _param, _render, _values
@@ -53,7 +53,12 @@ async def eligibility(request: Request) -> Response:
 async def import_eligibility(request: Request) -> Response:
     """Import a CSV of course records; nothing changes if any row is bad."""
     manager = await require_manager(request)
-    form = await read_form(request)
+    try:
+        form = await read_form(request)
+    except AcademyError:
+        # A refused form was parsed before the refusal: close its upload now.
+        await (await request.form()).close()
+        raise
     upload = form.get("file")
     data, filename = b"", ""
     try:
