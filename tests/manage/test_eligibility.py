@@ -198,3 +198,26 @@ def test_eligibility_token_revoked_twice_is_a_conflict_audited_once(
     assert "The token “LMS” was already revoked." in again.text
     revokes = [e for e in academy.store.audit() if e.action == "token.revoke"]
     assert len(revokes) == 1
+
+
+def test_eligibility_page_reads_no_bucket_and_shows_each_import(
+    people: People, academy, monkeypatch
+):
+    emails = [f"learner{i:02d}@example.org" for i in range(60)]
+    assert _upload(people, eligible_csv(*emails)).status_code == 200
+    reads = []
+    original = academy.store._raw
+    monkeypatch.setattr(
+        academy.store, "_raw", lambda name: reads.append(name) or original(name)
+    )
+    buckets = lambda: [n for n in reads if n.startswith("eligibility/")]  # noqa: E731
+    page = people.manager_browser.get("/manage/eligibility").text
+    assert buckets() == []
+    assert "learner00@example.org" in page and "learner59@example.org" not in page
+    second = people.manager_browser.get("/manage/eligibility?page=2").text
+    assert "learner59@example.org" in second
+    assert buckets() == []
+
+    monkeypatch.setattr(academy.store, "_raw", original)
+    assert _upload(people, eligible_csv("aaa@example.org")).status_code == 200
+    assert "aaa@example.org" in people.manager_browser.get("/manage/eligibility").text

@@ -467,3 +467,34 @@ def test_store_in_a_relative_folder_saves_several_buckets(
     again = Store(Path("var")).open()
     assert _grades(again) == {90.0}
     again.close()
+
+
+def test_store_all_eligibility_from_memory_and_current_after_saves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _bulk_store(tmp_path / "data")
+    read = []
+    original = store._raw
+    monkeypatch.setattr(store, "_raw", lambda name: read.append(name) or original(name))
+    store.save_eligibility(_records(90.0)[:1])
+    listed = {r.email: r.courses[0].grade_percent for r in store.all_eligibility()}
+    assert listed == {e: 90.0 if e == EMAILS[0] else 50.0 for e in EMAILS}
+    assert not [name for name in read if name not in {Store._bucket(EMAILS[0])}]
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("n", "grade"), [(1, 50.0), (4, 90.0)], ids=["before", "after"]
+)
+def test_store_all_eligibility_after_a_save_interrupted_while_renaming(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int, grade: float
+) -> None:
+    # The first rename is the journal's: the save is committed after it.
+    store = _bulk_store(tmp_path / "data")
+    _fail_on(monkeypatch, "replace", n, KeyboardInterrupt)
+    with pytest.raises(KeyboardInterrupt):
+        store.save_eligibility(_records(90.0))
+    monkeypatch.undo()
+    listed = {r.email: r.courses[0].grade_percent for r in store.all_eligibility()}
+    assert listed == dict.fromkeys(EMAILS, grade)
+    store.close()

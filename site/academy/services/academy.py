@@ -10,6 +10,7 @@ from academy.credentials.pdf import CertificateRenderer
 from academy.credentials.preview import render_preview
 from academy.credentials.urls import PublicUrls
 from academy.domain.certificate import Certificate
+from academy.domain.records import Eligibility
 from academy.services.accounts import Accounts
 from academy.services.certificates import Certificates
 from academy.services.context import Context
@@ -20,7 +21,7 @@ from academy.services.reports import QuizResults
 from academy.services.summaries import SummaryIndex
 from academy.services.tokens import Tokens
 from academy.settings import Settings
-from academy.store import Store
+from academy.store import LearnerData, Store
 
 logger = logging.getLogger(__name__)
 
@@ -96,12 +97,19 @@ class Academy:
         return self.ctx.store
 
     def open(self) -> "Academy":
-        """Lock the data folder and build the in-memory indexes."""
-        self.store.open()
+        """Lock the data folder and build the in-memory indexes.
+
+        The summaries and the quiz results are both built from the one read
+        the store makes of each learner's file, so no page pays for a build.
+        """
+        self.store.open(self._learner_read)
         self.ctx.open_cohort()
-        self.summaries.build()
         self._opened = True
         return self
+
+    def _learner_read(self, data: LearnerData, record: Eligibility | None) -> None:
+        self.summaries.add(data, record)
+        self.quiz_results.add(data)
 
     def close(self) -> None:
         if self._opened:

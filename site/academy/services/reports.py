@@ -1,9 +1,9 @@
 """What managers read about results: quiz statistics, and the CSV exports.
 
 Quiz statistics follow Moodle and use each learner's first attempt. The data
-behind them is read from every learner's file once, on first use, and then
-kept current one learner at a time, so a page view costs no file reads and a
-quiz's statistics are recomputed only after one of its attempts changed.
+behind them comes from the one read of every learner's file at start-up, and
+is then kept current one learner at a time, so a page view costs no file reads
+and a quiz's statistics are recomputed only after one of its attempts changed.
 """
 
 import csv
@@ -28,7 +28,7 @@ from academy.domain.itemstats import (
     quiz_statistics,
     score_histogram,
 )
-from academy.domain.records import Attempt, AuditEntry, Role
+from academy.domain.records import Attempt, AuditEntry
 from academy.services.context import Context
 from academy.services.listing import Person
 from academy.store import LearnerData, email_key
@@ -130,30 +130,31 @@ def records_of(data: LearnerData) -> dict[str, LearnerQuizRecord]:
 
 
 class QuizResults:
-    """Every learner's record at every quiz, in memory, and statistics over them."""
+    """Every learner's record at every quiz, in memory, and statistics over them.
+
+    Filled from the read the store makes of every learner at start-up (see
+    Academy.open), then kept current by learner_changed.
+    """
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._lock = threading.Lock()
-        self._build_lock = threading.Lock()
-        self._ready = False
-        self._building = False
-        self._dirty: set[str] = set()
         self._records: dict[str, dict[str, LearnerQuizRecord]] = {}
         self._versions: Counter[str] = Counter()
         self._cache: dict[str, tuple[int, QuizReport]] = {}
 
+    def add(self, data: LearnerData) -> None:
+        """Take in a learner read at start-up."""
+        if data.user.is_manager:
+            return
+        user_id = data.user.id
+        with self._lock:
+            for slug, record in records_of(data).items():
+                self._records.setdefault(slug, {})[user_id] = record
+                self._versions[slug] += 1
+
     def learner_changed(self, user_id: str) -> None:
         """Re-read one learner after a change to their attempts (cheap: one file)."""
-        with self._lock:
-            if self._building:
-                self._dirty.add(user_id)
-                return
-            if not self._ready:
-                return  # the first build will read the current file
-        self._reload(user_id)
-
-    def _reload(self, user_id: str) -> None:
         # Under the learner's lock, so two reloads of one learner apply in order.
         with self.ctx.store.learner_lock(user_id):
             data = self.ctx.store.learner(user_id)
@@ -168,31 +169,7 @@ class QuizResults:
                             by_user.pop(user_id, None)
                         self._versions[slug] += 1
 
-    def _ensure_built(self) -> None:
-        """Read every learner once; changes made meanwhile are re-read after."""
-        with self._build_lock:
-            if self._ready:
-                return
-            with self._lock:
-                self._building = True
-            records: dict[str, dict[str, LearnerQuizRecord]] = {}
-            for user_id in self.ctx.store.user_ids():
-                data = self.ctx.store.learner(user_id)
-                if data is None or data.user.role is Role.MANAGER:
-                    continue
-                for slug, record in records_of(data).items():
-                    records.setdefault(slug, {})[user_id] = record
-            with self._lock:
-                self._records = records
-                self._versions.update(records.keys())
-                self._building, self._ready = False, True
-                dirty, self._dirty = self._dirty, set()
-            for user_id in dirty:
-                self._reload(user_id)
-            logger.info("quiz results built from %d quizzes", len(records))
-
     def _snapshot(self, slug: str) -> tuple[int, list[LearnerQuizRecord]]:
-        self._ensure_built()
         with self._lock:
             return self._versions[slug], list(self._records.get(slug, {}).values())
 
@@ -219,13 +196,11 @@ class QuizResults:
 
     def best_percents(self, slug: str, user_ids: Iterable[str]) -> list[float]:
         """The best scores at one quiz of the given learners who attempted it."""
-        self._ensure_built()
         with self._lock:
             by_user = self._records.get(slug, {})
             return [by_user[u].best_percent for u in user_ids if u in by_user]
 
     def best_by_quiz(self, user_id: str) -> dict[str, float]:
-        self._ensure_built()
         with self._lock:
             return {
                 slug: by_user[user_id].best_percent

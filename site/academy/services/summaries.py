@@ -7,7 +7,7 @@ from datetime import datetime
 from academy.domain.certificate import CertificateStatus
 from academy.domain.eligibility import decide
 from academy.domain.progress import Progress, Status, compute_progress
-from academy.domain.records import Role
+from academy.domain.records import Eligibility, Role
 from academy.domain.schedule import TRAINING_DAYS
 from academy.services.context import Context
 from academy.store import LearnerData
@@ -48,7 +48,10 @@ class LearnerSummary:
         return Status.ON_TRACK
 
 
-def summarise(ctx: Context, data: LearnerData, progress: Progress) -> LearnerSummary:
+def summarise(
+    ctx: Context, data: LearnerData, progress: Progress, record: Eligibility | None
+) -> LearnerSummary:
+    """The learner's line; `record` is their eligibility record, if any."""
     user = data.user
     now = ctx.now()
     schedule = ctx.schedule(user)
@@ -59,7 +62,7 @@ def summarise(ctx: Context, data: LearnerData, progress: Progress) -> LearnerSum
     activity = [c.completed_at for c in data.completions.values()]
     activity += [a.submitted_at for a in data.attempts]
     activity += [r.latest.submitted_at for r in data.replies.values()]
-    decision = decide(ctx.store.eligibility(user.email), ctx.content.program.thresholds)
+    decision = decide(record, ctx.content.program.thresholds)
     return LearnerSummary(
         user_id=user.id,
         name=user.name,
@@ -107,21 +110,35 @@ class SummaryIndex:
         self.version = 0
 
     def build(self) -> None:
+        """Read every learner again (after data was written behind the index)."""
         for user_id in self.ctx.store.user_ids():
             self.refresh(user_id)
 
     def refresh(self, user_id: str) -> LearnerSummary | None:
+        """Summarise one learner again from their file; None for a manager."""
         data = self.ctx.store.learner(user_id)
-        if data is None or data.user.role is Role.MANAGER:
-            with self._lock:
-                if self._items.pop(user_id, None) is not None:
-                    self.version += 1
+        if data is None:
+            self._forget(user_id)
             return None
-        summary = summarise(self.ctx, data, progress_of(self.ctx, data))
+        return self.add(data, self.ctx.store.eligibility(data.user.email))
+
+    def add(
+        self, data: LearnerData, record: Eligibility | None
+    ) -> LearnerSummary | None:
+        """Summarise a learner already read, with their eligibility record."""
+        if data.user.role is Role.MANAGER:
+            self._forget(data.user.id)
+            return None
+        summary = summarise(self.ctx, data, progress_of(self.ctx, data), record)
         with self._lock:
-            self._items[user_id] = summary
+            self._items[data.user.id] = summary
             self.version += 1
         return summary
+
+    def _forget(self, user_id: str) -> None:
+        with self._lock:
+            if self._items.pop(user_id, None) is not None:
+                self.version += 1
 
     def all(self) -> list[LearnerSummary]:
         with self._lock:

@@ -6,7 +6,8 @@ replies, certificates), and eligibility records live in 256 buckets keyed by a
 hash of the email address. A write therefore rewrites one small file, whatever
 the size of the platform. Lookups that cross learners (email, session,
 certificate id, the review queue) are answered from indexes built in memory
-when the store opens and kept current on every write.
+when the store opens and kept current on every write. So is the list of every
+eligibility record, which the manager's console pages through.
 
 TinyDB is not safe with two writers, so the store takes an exclusive lock on
 its folder and the server runs as one process; within it, one lock per file
@@ -26,7 +27,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -67,6 +68,8 @@ from academy.store.storage import (
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+# Called by Store.open with each learner and their eligibility record, if any.
+LearnerVisitor = Callable[["LearnerData", Eligibility | None], None]
 LEARNERS = "learners"
 ELIGIBILITY = "eligibility"
 COHORTS = "cohorts"
@@ -118,6 +121,10 @@ def _rows(raw: dict[str, Any] | None, table: str) -> list[dict[str, Any]]:
     return [docs[k] for k in sorted(docs, key=int)]
 
 
+def _by_email(records: dict[str, Eligibility]) -> list[Eligibility]:
+    return sorted(records.values(), key=lambda e: e.email)
+
+
 def _copy(data: LearnerData) -> LearnerData:
     return LearnerData(
         user=data.user,
@@ -167,6 +174,11 @@ class Store:
         self._certificates: dict[str, str] = {}
         self._pending: dict[tuple[str, str], datetime] = {}
         self._audit: list[AuditEntry] = []
+        # Every eligibility record by email key, read at open and kept current
+        # by save_eligibility; None after a failed save, until read again.
+        self._eligibility: dict[str, Eligibility] | None = None
+        self._eligibility_sorted: list[Eligibility] | None = None
+        self._eligibility_saves = 0  # so a read overtaken by a save is not kept
         # Learners read lately (see learner()), and a count of writes to each
         # learner's file, so that a read overtaken by a write is not kept.
         self._recent: OrderedDict[str, LearnerData] = OrderedDict()
@@ -178,26 +190,30 @@ class Store:
 
     # -- lifecycle -------------------------------------------------------
 
-    def open(self) -> "Store":
+    def open(self, each_learner: LearnerVisitor | None = None) -> "Store":
         """Lock the folder, finish an interrupted save, then read and index it all.
 
         Every data file is read once here, so damage is reported at start-up
-        rather than on some later page. Raises DataFolderLocked while another
-        process holds the folder, and DataError for a folder that cannot be
-        used or the first damaged file found; the lock is released again then.
+        rather than on some later page. `each_learner`, if given, is called
+        with every learner (managers too) and their eligibility record as they
+        are read, after the cohorts and eligibility are loaded, so indexes
+        kept above the store are built without reading the files again.
+
+        Raises DataFolderLocked while another process holds the folder, and
+        DataError for a folder that cannot be used or the first damaged file
+        found; the lock is released again then.
         """
         if self._folder_lock is not None:
             self._folder_lock.acquire()
         try:
             self._recover()
-            for user_id in self.user_ids():
-                self._load_learner(user_id)
-            self._check_cohorts()
             self.cohorts()
             self.tokens()
-            for bucket in self._names(f"{ELIGIBILITY}/"):
-                self._all(f"{ELIGIBILITY}/{bucket}", "records", Eligibility)
+            known = self._eligibility = self._read_eligibility()
             self._audit = self._read_audit()
+            for user_id in self.user_ids():
+                self._load_learner(user_id, known, each_learner)
+            self._check_cohorts()
         except BaseException:
             self.close()
             raise
@@ -223,12 +239,20 @@ class Store:
                     "removed %d temporary files left in %s", len(leftovers), folder
                 )
 
-    def _load_learner(self, user_id: str) -> None:
+    def _load_learner(
+        self,
+        user_id: str,
+        known: dict[str, Eligibility],
+        each_learner: LearnerVisitor | None,
+    ) -> None:
         name = f"{LEARNERS}/{user_id}"
         raw = self._raw(name)
         data = self._decoded(name, lambda: _learner_data(raw))
-        if data is not None:
-            self._decoded(name, lambda: self._index(data, raw))
+        if data is None:
+            return
+        self._decoded(name, lambda: self._index(data, raw))
+        if each_learner is not None:
+            each_learner(data, known.get(email_key(data.user.email)))
 
     def _check_cohorts(self) -> None:
         """A lost cohorts.json would silently be recreated empty: refuse instead."""
@@ -616,7 +640,21 @@ class Store:
                 for name, group in sorted(buckets.items())
                 if (tables := self._staged_records(name, group)) is not None
             }
-            self._commit(changed)
+            try:
+                self._commit(changed)
+            except BaseException:
+                # The files may hold the old records or the new: read them again.
+                with self._index_lock:
+                    self._eligibility = self._eligibility_sorted = None
+                    self._eligibility_saves += 1
+                raise
+            with self._index_lock:
+                self._eligibility_saves += 1
+                if self._eligibility is not None:
+                    for record in records:
+                        key = email_key(record.email)
+                        self._eligibility[key] = replace(record, email=key)
+                    self._eligibility_sorted = None
 
     def _staged_records(self, name: str, group: list[Eligibility]) -> Tables | None:
         """The bucket's tables with `group` upserted (None if TinyDB wrote none)."""
@@ -662,11 +700,28 @@ class Store:
                 self._unsettled = False
 
     def all_eligibility(self) -> list[Eligibility]:
+        """Every record, by email; from memory, as read at open and saved since."""
+        with self._index_lock:
+            if self._eligibility is not None:
+                if self._eligibility_sorted is None:
+                    self._eligibility_sorted = _by_email(self._eligibility)
+                return list(self._eligibility_sorted)
+            seen = self._eligibility_saves
+        # Only after a failed save: read the buckets again.
         self._settle()
-        result = []
+        known = self._read_eligibility()
+        with self._index_lock:
+            if self._eligibility_saves == seen:
+                self._eligibility = known
+        return _by_email(known)
+
+    def _read_eligibility(self) -> dict[str, Eligibility]:
+        """Every record in the buckets, by email key."""
+        known: dict[str, Eligibility] = {}
         for name in self._names(f"{ELIGIBILITY}/"):
-            result.extend(self._all(f"{ELIGIBILITY}/{name}", "records", Eligibility))
-        return sorted(result, key=lambda e: e.email)
+            for record in self._all(f"{ELIGIBILITY}/{name}", "records", Eligibility):
+                known[email_key(record.email)] = record
+        return known
 
     # -- audit ---------------------------------------------------------------
 
