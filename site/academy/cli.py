@@ -384,19 +384,19 @@ def _issue(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
-    from academy.services.reports import export
+    from academy.services.reports import export_chunks
 
     academy = _open(settings, existing=True)
     try:
-        report = export(academy, args.kind)
-    finally:
-        academy.close()
-    try:
-        sys.stdout.write(report)
+        # Written as it is made: the responses report runs to tens of megabytes.
+        for chunk in export_chunks(academy, args.kind):
+            sys.stdout.write(chunk)
         sys.stdout.flush()
     except OSError as error:  # a full disk, a closed pipe
         print(f"academy: cannot write the report: {error.strerror}", file=sys.stderr)
         return 1
+    finally:
+        academy.close()
     return 0
 
 

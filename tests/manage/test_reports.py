@@ -5,7 +5,9 @@ import io
 
 import pytest
 
+from academy import cli
 from academy.domain.certificate import Certificate
+from academy.services import reports
 from academy.services.reports import COLUMNS, QUIZ_COLUMN, export, neutralise, write_csv
 
 from .conftest import RIGHT, WRONG, People, eligible_csv, register
@@ -147,3 +149,39 @@ def test_reports_certificates_issued_together_sorted_by_name_then_id(
         )
     rows = _rows(export(academy, "certificates"))[1:]
     assert [(r[1], r[0]) for r in rows] == sorted((n, i) for n, i in written)
+
+
+def test_reports_csv_pieces_join_to_the_whole_text(monkeypatch):
+    monkeypatch.setattr(reports, "CHUNK", 10)
+    rows = [[f"=cell {i}", i, None] for i in range(20)]
+    pieces = list(reports.csv_chunks(["a", "b", "c"], rows))
+    assert len(pieces) > 5
+    assert "".join(pieces) == write_csv(["a", "b", "c"], rows)
+    assert pieces[0].startswith("\ufeffa,b,c\r\n")
+
+
+def test_reports_download_streams_without_the_whole_text(
+    activity, people: People, academy, monkeypatch
+):
+    expected = export(academy, "responses")
+
+    def whole_text(*args: object) -> str:
+        raise AssertionError("the download built the whole report at once")
+
+    monkeypatch.setattr(reports, "CHUNK", 200)
+    monkeypatch.setattr(reports, "export", whole_text)
+    monkeypatch.setattr(reports, "write_csv", whole_text)
+    response = people.manager_browser.get("/manage/reports/responses.csv")
+    assert response.status_code == 200
+    assert response.text == expected
+
+
+def test_reports_command_line_export_streams_the_same_text(
+    activity, academy, settings, monkeypatch, capsys
+):
+    expected = export(academy, "responses")
+    academy.close()  # the command takes the data folder's lock
+    monkeypatch.setattr(reports, "export", None)  # only the pieces may be used
+    args = ["--data", str(settings.data_dir), "--content", str(settings.content_dir)]
+    assert cli.main([*args, "export", "responses"]) == 0
+    assert capsys.readouterr().out == expected

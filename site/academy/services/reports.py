@@ -11,7 +11,7 @@ import io
 import logging
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -356,6 +356,7 @@ AUDIT_COLUMNS: Columns = (
     ("reason", "The reason the actor gave"),
 )
 KINDS = tuple(COLUMNS)
+CHUNK = 64 * 1024  # characters of CSV a streamed report sends at a time
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -380,15 +381,29 @@ def _cell(value: object) -> str:
     return neutralise(text)
 
 
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """CSV text with a byte order mark, CRLF lines and every cell neutralised."""
+def csv_chunks(
+    header: Sequence[str], rows: Iterable[Sequence[object]]
+) -> Iterator[str]:
+    """CSV text in pieces of about CHUNK characters, so a large report streams.
+
+    Byte order mark first, CRLF lines, every cell neutralised.
+    """
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([neutralise(h) for h in header])
     for row in rows:
         writer.writerow([_cell(v) for v in row])
-    return out.getvalue()
+        if out.tell() >= CHUNK:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """The whole CSV text (see csv_chunks)."""
+    return "".join(csv_chunks(header, rows))
 
 
 def header(academy: "Academy", kind: str) -> list[str]:
@@ -399,8 +414,12 @@ def header(academy: "Academy", kind: str) -> list[str]:
     return names
 
 
-def export(academy: "Academy", kind: str) -> str:
-    """One report as CSV text; NotFound for an unknown kind."""
+def export_chunks(academy: "Academy", kind: str) -> Iterator[str]:
+    """One report as CSV text in pieces; NotFound, at once, for an unknown kind.
+
+    Rows are read as the pieces are taken, so the responses report (one row
+    per answer, every attempt of every learner) is never whole in memory.
+    """
     if kind not in COLUMNS:
         raise NotFound(f"There is no report called “{kind}”.")
     rows = {
@@ -409,7 +428,12 @@ def export(academy: "Academy", kind: str) -> str:
         "certificates": _certificates,
         "eligibility": _eligibility,
     }[kind](academy)
-    return write_csv(header(academy, kind), rows)
+    return csv_chunks(header(academy, kind), rows)
+
+
+def export(academy: "Academy", kind: str) -> str:
+    """One report as CSV text; NotFound for an unknown kind."""
+    return "".join(export_chunks(academy, kind))
 
 
 def audit_csv(entries: Iterable[AuditEntry], people: Mapping[str, Person]) -> str:
@@ -478,27 +502,27 @@ def _answer_text(values: Sequence[str]) -> str:
 def _responses(academy: "Academy") -> Iterable[Sequence[object]]:
     curriculum = academy.ctx.content.curriculum
     order = {q.slug: i for i, q in enumerate(curriculum.ordered_quizzes)}
+    kinds = {
+        slug: {g.id: g.kind.value for g in quiz.graded_questions}
+        for slug, quiz in curriculum.quizzes.items()
+    }
     learners = sorted(academy.summaries.all(), key=lambda s: s.email.casefold())
     for summary in learners:
-        data = academy.store.learner(summary.user_id)
-        if data is None:
-            continue
         attempts = sorted(
-            data.attempts, key=lambda a: (order.get(a.quiz_slug, 999), a.number)
+            academy.store.attempts(summary.user_id),
+            key=lambda a: (order.get(a.quiz_slug, 999), a.number),
         )
         for attempt in attempts:
-            quiz = curriculum.quizzes.get(attempt.quiz_slug)
-            questions = quiz.graded_questions if quiz else ()
-            ids = [q.id for q in questions] or sorted(attempt.answers)
-            kinds = {q.id: q.kind.value for q in questions}
-            for question_id in ids:
+            # A quiz no longer in the curriculum: its answers as they were.
+            graded = kinds.get(attempt.quiz_slug, {})
+            for question_id in graded or sorted(attempt.answers):
                 yield (
-                    data.user.email,
+                    summary.email,
                     attempt.quiz_slug,
                     attempt.number,
                     attempt.submitted_at,
                     question_id,
-                    kinds.get(question_id, ""),
+                    graded.get(question_id, ""),
                     _answer_text(attempt.answers.get(question_id, ())),
                     attempt.marks.get(question_id),
                 )

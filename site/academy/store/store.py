@@ -428,6 +428,25 @@ class Store:
                     self._recent.popitem(last=False)
         return _copy(data)
 
+    def attempts(self, user_id: str) -> list[Attempt]:
+        """One learner's attempts, for reports that go through every learner.
+
+        Only the attempts are decoded, and the learner is not kept among the
+        recently read, so a report over thousands does not push out the
+        learners the site is serving.
+        """
+        if not LEARNER_ID.match(user_id):
+            return []
+        with self._index_lock:
+            kept = self._recent.get(user_id)
+        if kept is not None:
+            return list(kept.attempts)
+        name = f"{LEARNERS}/{user_id}"
+        raw = self._raw(name)
+        return self._decoded(
+            name, lambda: [from_doc(Attempt, r) for r in _rows(raw, "attempts")]
+        )
+
     def completed_modules(self, user_id: str) -> frozenset[str]:
         """The slugs of the modules this learner marked complete (from memory)."""
         with self._index_lock:
