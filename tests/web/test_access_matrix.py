@@ -137,6 +137,11 @@ def assert_security_headers(response: Response, what: str) -> None:
 
 @pytest.fixture
 def world(client: TestClient, academy: Academy, clock: FrozenClock) -> World:
+    return build_world(client, academy, clock)
+
+
+def build_world(client: TestClient, academy: Academy, clock: FrozenClock) -> World:
+    """An owner with a certificate, another learner, a manager, each signed in."""
     owner = learner(academy, "owner@example.org", "Olu Owner")
     other = learner(academy, "other@example.org", "Oda Other")
     manager, _ = academy.accounts.create_manager("boss@example.org", PASSWORD, "Morgan")
