@@ -110,24 +110,30 @@ def shoot_all(browser, base: str, out: Path, width: int) -> None:  # type: ignor
     page = context.new_page()
     sign_in(page, base, f"amara@{DOMAIN}")
     page.goto(base + "/certificate")
-    link = re.search(r"/verify/[0-9a-f]+", page.content())
+    verify = found(r"/verify/[0-9a-f]+", page.content(), "amara's verification link")
     context.close()
-    if link:
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        page = context.new_page()
-        page.goto(base + link.group(0))
-        shot(page, "verify")
-        context.close()
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(base + verify)
+    shot(page, "verify")
+    context.close()
 
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     sign_in(page, base, f"manager@{DOMAIN}")
     page.goto(base + "/manage/cohorts")
-    cohort = re.search(r"/manage/cohorts/c_[0-9a-f]+", page.content())
-    if cohort:
-        page.goto(base + cohort.group(0))
-        shot(page, "manage-overview")
+    cohort = found(r"/manage/cohorts/c_[0-9a-f]+", page.content(), "a dated cohort")
+    page.goto(base + cohort)
+    shot(page, "manage-overview")
     context.close()
+
+
+def found(pattern: str, html: str, what: str) -> str:
+    """The link a screenshot needs; stop, naming it, rather than keep an old file."""
+    match = re.search(pattern, html)
+    if match is None:
+        raise SystemExit(f"screenshots: {what} was not found on the page; stopped")
+    return match.group(0)
 
 
 if __name__ == "__main__":
