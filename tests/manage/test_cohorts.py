@@ -121,7 +121,7 @@ def test_cohorts_progress_chart_shares(people: People, academy, monkeypatch):
     chart = academy.manage.overview("open", {}).progress_chart
     assert [b.value for b in chart.bars] == [75.0] * 3 + [50.0] * 11
     assert chart.rows[0] == ("1", "75%")
-    assert "50% have finished the whole training" in chart.description
+    assert "50% their part of every day" in chart.description
     page = people.manager_browser.get("/manage/cohorts/open").text
     assert '<title id="progress-title">How far the cohort has got</title>' in page
     assert "<caption>How far the cohort has got</caption>" in page

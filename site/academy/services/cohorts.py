@@ -187,8 +187,9 @@ class Cohorts:
         finished = shares[-1]
         if total:
             description = (
-                f"Of {total} learners, {shares[0]:.0f}% have finished all the work of "
-                f"day 1 and {finished:.0f}% have finished the whole training."
+                f"Of {total} learners, {shares[0]:.0f}% have done their part of "
+                f"day 1 and {finished:.0f}% their part of every day (practice "
+                "replies sent count as done while they wait for review)."
             )
         else:
             description = "No learners are enrolled in this cohort yet."
