@@ -5,10 +5,11 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pytest
 
-from academy.content import ContentError, load_content
+from academy.content import ContentError, load_content, source
 from academy.domain.curriculum import QuestionKind
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,12 +74,14 @@ Breaker = Callable[[Path], Expectation]
 def bad_toml(root: Path) -> tuple[str, str]:
     quiz = root / "quizzes" / "mentor-role.toml"
     quiz.write_text(quiz.read_text() + "\n[[questions]\nid = 'x'\n")
-    return "quizzes/mentor-role.toml", "invalid TOML"
+    line = quiz.read_text().splitlines().index("[[questions]") + 1
+    return f"quizzes/mentor-role.toml:{line}:", "invalid TOML"
 
 
 def unknown_key(root: Path) -> tuple[str, str]:
-    replace_in(root / "modules" / "triage.md", "\nday = ", '\ncolour = "red"\nday = ')
-    return "modules/triage.md:", "unknown key 'colour'"
+    path = root / "modules" / "triage.md"
+    replace_in(path, "\nday = ", '\ncolour = "red"\nday = ')
+    return f"modules/triage.md:{first_line(path, 'colour = ')}:", "unknown key 'colour'"
 
 
 def day_out_of_range(root: Path) -> tuple[str, str]:
@@ -96,7 +99,8 @@ def day_out_of_range(root: Path) -> tuple[str, str]:
 
 def missing_quiz(root: Path) -> tuple[str, str]:
     (root / "quizzes" / "triage.toml").unlink()
-    return "modules/triage.md:", "names quiz 'triage', which does not exist"
+    line = first_line(root / "modules" / "triage.md", "quiz = ")
+    return f"modules/triage.md:{line}:", "names quiz 'triage', which does not exist"
 
 
 def duplicate_question(root: Path) -> tuple[str, str]:
@@ -113,7 +117,9 @@ def duplicate_question(root: Path) -> tuple[str, str]:
 def no_correct_option(root: Path) -> tuple[str, str]:
     path = root / "quizzes" / "moderation-tools.toml"
     path.write_text(path.read_text().replace("correct = true", "correct = false"))
-    return "quizzes/moderation-tools.toml:", "has no correct option"
+    # Named at the question's header, for the first question as for the others.
+    line = first_line(path, "[[questions]]")
+    return f"quizzes/moderation-tools.toml:{line}:", "has no correct option"
 
 
 def missing_module_link(root: Path) -> tuple[str, str]:
@@ -124,16 +130,17 @@ def missing_module_link(root: Path) -> tuple[str, str]:
 
 
 def wrong_type(root: Path) -> tuple[str, str]:
-    replace_in(
-        root / "quizzes" / "triage.toml", "max_attempts = 3", 'max_attempts = "three"'
-    )
-    return "quizzes/triage.toml:", "'max_attempts' in the quiz must be an integer"
+    path = root / "quizzes" / "triage.toml"
+    replace_in(path, "max_attempts = 3", 'max_attempts = "three"')
+    line = first_line(path, "max_attempts = ")
+    return f"quizzes/triage.toml:{line}:", "'max_attempts' in the quiz must be an"
 
 
 def not_utf8(root: Path) -> tuple[str, str]:
     path = root / "modules" / "triage.md"
     path.write_bytes(path.read_bytes() + "\ncafé\n".encode("latin-1"))
-    return "modules/triage.md:", "is not valid UTF-8"
+    line = path.read_bytes().split(b"\n").index("café".encode("latin-1")) + 1
+    return f"modules/triage.md:{line}:", "is not valid UTF-8"
 
 
 def huge_file(root: Path) -> tuple[str, str]:
@@ -158,7 +165,8 @@ def missing_key(root: Path) -> tuple[str, str]:
         )
         + "\n"
     )
-    return "modules/triage.md:", "missing key 'minutes'"
+    # Named at the front matter's first line, where the key would belong.
+    return f"modules/triage.md:{first_line(path, '+++') + 1}:", "missing key 'minutes'"
 
 
 def bad_program(root: Path) -> tuple[str, str]:
@@ -167,7 +175,8 @@ def bad_program(root: Path) -> tuple[str, str]:
         "min_forum_posts = 10",
         "min_forum_posts = -1",
     )
-    return "certificates/program.toml:", "min_forum_posts must be 0 or more"
+    line = first_line(root / "certificates" / "program.toml", "min_forum_posts = ")
+    return f"certificates/program.toml:{line}:", "min_forum_posts must be 0 or more"
 
 
 def template_syntax_error(root: Path) -> tuple[str, str]:
@@ -496,6 +505,85 @@ def test_loader_gives_toml_errors_one_line_number(content: Path) -> None:
     assert problems_of(content) == [
         "modules/giving-feedback.md:3: invalid TOML: Invalid value (column 7)"
     ]
+
+
+@pytest.mark.parametrize("target", ["quizzes/triage.toml", "certificates/program.toml"])
+def test_loader_names_toml_nested_too_deeply(content: Path, target: str) -> None:
+    path = content / target
+    lines = len(path.read_text().splitlines())
+    path.write_text(path.read_text() + "\ndeep = " + "[" * 5000 + "]" * 5000 + "\n")
+
+    problems = problems_of(content)
+
+    assert (
+        f"{target}:{lines + 2}: invalid TOML: arrays or tables nested too deeply"
+        in (problems)
+    )
+
+
+def test_loader_names_front_matter_nested_too_deeply(content: Path) -> None:
+    path = content / "modules" / "triage.md"
+    replace_in(path, "\nday = ", "\ndeep = " + "[" * 5000 + "\nday = ")
+
+    problems = problems_of(content)
+
+    line = first_line(path, "deep = ")
+    assert any(
+        p.startswith(f"modules/triage.md:{line}: invalid TOML") for p in problems
+    )
+
+
+class _CountedReads:
+    """A file opened for reading that records the size asked of each read."""
+
+    def __init__(self, stream: BinaryIO, sizes: list[int]) -> None:
+        self.stream, self.sizes = stream, sizes
+
+    def __enter__(self) -> "_CountedReads":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.close()
+
+    def read(self, size: int = -1) -> bytes:
+        self.sizes.append(size)
+        if not 0 <= size <= 1 << 20:
+            pytest.fail(f"the loader read {size} bytes of an endless file")
+        return self.stream.read(size)
+
+
+def test_loader_checks_size_before_reading(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A link to an endless device: reading it whole would never end.
+    path = content / "modules" / "triage.md"
+    path.unlink()
+    path.symlink_to("/dev/zero")
+    sizes: list[int] = []
+    real_open = Path.open
+
+    def counting_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        stream = real_open(self, *args, **kwargs)
+        return _CountedReads(stream, sizes) if self == path else stream
+
+    def whole(self: Path) -> bytes:
+        if self == path:
+            pytest.fail("the loader read the whole file")
+        return real_read_bytes(self)
+
+    real_read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "open", counting_open)
+    monkeypatch.setattr(Path, "read_bytes", whole)
+    monkeypatch.setattr(source, "MAX_FILE_BYTES", 4096)
+
+    problems = problems_of(content)
+
+    assert sizes == [4096 + 1]
+    expected = (
+        "modules/triage.md:1: is over 4,096 bytes; content files may be at most "
+        "4,096 bytes"
+    )
+    assert expected in problems, problems
 
 
 def _missing(root: Path) -> Path:

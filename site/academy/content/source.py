@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 MAX_FILE_BYTES = 512 * 1024
+# Deeper than any real content, far shallower than Python's recursion limit.
+MAX_NESTING = 100
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # tomllib puts the place in its message: "Invalid value (at line 2, column 7)".
 _TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
@@ -74,6 +76,12 @@ class SourceFile:
     def parse_toml(self) -> dict[str, Any] | None:
         try:
             return tomllib.loads(self.text)
+        except RecursionError:
+            # tomllib parses nested arrays and tables by recursion, so a file
+            # nested a few thousand deep exhausts the stack instead of failing.
+            line = self._deep_line()
+            self.problem(line, "invalid TOML: arrays or tables nested too deeply")
+            return None
         except tomllib.TOMLDecodeError as error:
             message, line = str(error), 1
             place = _TOML_PLACE.search(message)
@@ -86,6 +94,17 @@ class SourceFile:
                 message = message.removesuffix(_TOML_END) + " at the end"
             self.problem(line, f"invalid TOML: {message}")
             return None
+
+    def _deep_line(self) -> int:
+        """The first line where brackets open more than MAX_NESTING deep."""
+        depth = 0
+        for number, line in enumerate(self.lines, start=1):
+            for char in line:
+                depth += char in "[{"
+                depth -= char in "]}"
+                if depth > MAX_NESTING:
+                    return number
+        return 1
 
 
 class Table:
@@ -121,17 +140,26 @@ class Table:
 
 def read_text(path: Path, label: str, problems: list[Problem]) -> str | None:
     """The file's UTF-8 text, or None after recording why it cannot be read."""
+    # The size is checked before reading, and at most one byte past the limit
+    # is read: a huge file, or a link to a device, is refused without filling
+    # memory.
+    data = b""
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size <= MAX_FILE_BYTES:
+            with path.open("rb") as stream:
+                data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         problems.append(Problem(label, 1, f"cannot be read: {error.strerror}"))
         return None
-    if len(data) > MAX_FILE_BYTES:
+    if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        # A device or a file still growing can read longer than its stat says.
+        told = f"{size:,}" if size > MAX_FILE_BYTES else f"over {MAX_FILE_BYTES:,}"
         problems.append(
             Problem(
                 label,
                 1,
-                f"is {len(data):,} bytes; content files may be at most "
+                f"is {told} bytes; content files may be at most "
                 f"{MAX_FILE_BYTES:,} bytes",
             )
         )
