@@ -38,10 +38,27 @@ class Ledger:
     learners: list[Learner] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     writes: int = 0
+    # POSTs sent whose answer has not come back yet.
+    in_flight: int = 0
 
     def acknowledged(self) -> None:
         with self.lock:
             self.writes += 1
+
+    def post(self, client: httpx.Client, path: str, data: dict[str, str]) -> int:
+        """POST and return the status, counting the request while it is out."""
+        with self.lock:
+            self.in_flight += 1
+        try:
+            return client.post(path, data=data).status_code
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def copy(self) -> list[tuple[str, bool, int]]:
+        """What is acknowledged now: (email, completed, attempts) per learner."""
+        with self.lock:
+            return [(x.email, x.completed, x.attempts) for x in self.learners]
 
 
 def _token(client: httpx.Client, path: str) -> str:
@@ -58,16 +75,17 @@ def _client_loop(url: str, ledger: Ledger, stop: threading.Event, worker: int) -
         try:
             with httpx.Client(base_url=url, timeout=5) as client:
                 token = _token(client, "/register")
-                r = client.post(
+                status = ledger.post(
+                    client,
                     "/register",
-                    data={
+                    {
                         "csrf_token": token,
                         "name": f"Writer {n}",
                         "email": email,
                         "password": "a long test password",
                     },
                 )
-                if r.status_code != 303:
+                if status != 303:
                     continue
                 learner = Learner(email, dict(client.cookies))
                 with ledger.lock:
@@ -75,20 +93,21 @@ def _client_loop(url: str, ledger: Ledger, stop: threading.Event, worker: int) -
                 ledger.acknowledged()
                 token = _token(client, "/modules/mentor-role")
                 if (
-                    client.post(
-                        "/modules/mentor-role/complete", data={"csrf_token": token}
-                    ).status_code
+                    ledger.post(
+                        client, "/modules/mentor-role/complete", {"csrf_token": token}
+                    )
                     == 303
                 ):
                     learner.completed = True
                     ledger.acknowledged()
                 for _ in range(3):
                     token = _token(client, "/quizzes/mentor-role")
-                    r = client.post(
+                    status = ledger.post(
+                        client,
                         "/quizzes/mentor-role",
-                        data={"csrf_token": token, "confirm_blank": "yes"},
+                        {"csrf_token": token, "confirm_blank": "yes"},
                     )
-                    if r.status_code != 303:
+                    if status != 303:
                         break
                     learner.attempts += 1
                     ledger.acknowledged()
@@ -131,7 +150,10 @@ def _verify(data: Path, ledger: Ledger) -> int:
 
     Reads the learner files directly (each is replaced atomically, so reading
     beside the running server is safe) rather than asking the busy server.
+    The ledger is copied first: a write acknowledged while the files are read
+    may not be in them yet, and must not be reported lost.
     """
+    acknowledged = ledger.copy()
     on_disk: dict[str, dict[str, object]] = {}
     for path in (data / "learners").glob("*.json"):
         tables = json.loads(path.read_bytes())
@@ -139,17 +161,15 @@ def _verify(data: Path, ledger: Ledger) -> int:
         assert users, f"{path.name} has no account: {str(tables)[:300]}"
         user = users[0]
         on_disk[user["email"]] = tables
-    with ledger.lock:
-        learners = list(ledger.learners)
-    for learner in learners:
-        tables = on_disk.get(learner.email)
-        assert tables is not None, f"acknowledged account {learner.email} is missing"
-        assert tables.get("sessions"), f"{learner.email} lost its session"
-        if learner.completed:
-            assert tables.get("completions"), f"{learner.email} lost a completion"
+    for email, completed, attempts_acknowledged in acknowledged:
+        tables = on_disk.get(email)
+        assert tables is not None, f"acknowledged account {email} is missing"
+        assert tables.get("sessions"), f"{email} lost its session"
+        if completed:
+            assert tables.get("completions"), f"{email} lost a completion"
         attempts = len(tables.get("attempts", {}))  # type: ignore[arg-type]
-        assert attempts >= learner.attempts, f"{learner.email} lost an attempt"
-    return len(learners)
+        assert attempts >= attempts_acknowledged, f"{email} lost an attempt"
+    return len(acknowledged)
 
 
 def test_sigkill_loses_no_acknowledged_write(tmp_path: Path) -> None:
@@ -167,9 +187,13 @@ def test_sigkill_loses_no_acknowledged_write(tmp_path: Path) -> None:
     for w in workers:
         w.start()
     kills = 0
+    # POSTs out at each kill: a kill with any is one that landed mid-write.
+    in_flight_at_kill: list[int] = []
     try:
         for _ in range(KILLS):
             time.sleep(rng.uniform(0.3, 1.5))
+            with ledger.lock:
+                in_flight_at_kill.append(ledger.in_flight)
             process.send_signal(signal.SIGKILL)
             process.wait()
             kills += 1
@@ -183,10 +207,17 @@ def test_sigkill_loses_no_acknowledged_write(tmp_path: Path) -> None:
         stop.set()
         process.send_signal(signal.SIGKILL)
         process.wait()
+    mid_write = sum(1 for n in in_flight_at_kill if n)
     print(
-        f"\ncrash test: {kills} kills survived, {ledger.writes} acknowledged writes, {checked} learners verified"
+        f"\ncrash test: {kills} kills survived, {mid_write} of them with POSTs in "
+        f"flight ({sum(in_flight_at_kill)} POSTs cut off), {ledger.writes} "
+        f"acknowledged writes, {checked} learners verified"
     )
-    assert kills == KILLS and ledger.writes > KILLS
+    assert kills == KILLS
+    # The clients kept writing between kills, and the kills hit writes.
+    assert checked == len(ledger.learners) > KILLS
+    assert ledger.writes >= 2 * KILLS
+    assert mid_write >= KILLS // 2, in_flight_at_kill
 
 
 def test_second_server_on_same_data_refuses(tmp_path: Path) -> None:
