@@ -20,9 +20,11 @@ REASONS = st.text(
 def _reopened(entries: list[AuditEntry]) -> list[AuditEntry]:
     with tempfile.TemporaryDirectory() as folder:
         first = Store(Path(folder)).open()
-        for entry in entries:
-            first.append_audit(entry)
-        first.close()
+        try:
+            for entry in entries:
+                first.append_audit(entry)
+        finally:
+            first.close()
         again = Store(Path(folder)).open()
         try:
             return again.audit()
@@ -41,6 +43,6 @@ def test_audit_entries_round_trip_through_reopen(reasons: list[str]) -> None:
 
 
 def test_audit_reason_with_line_separators_is_kept() -> None:
-    reasons = ["pasted\u2028from Word", "para\u2029sep", "nel\x85", "cr\rlf"]
+    reasons = ["pasted\u2028from Word", "para\u2029sep", "nel\x85", "cr\rlf", "\ud800"]
     entries = [AuditEntry(AT, "m1", "x.y", "u_1", "", r) for r in reasons]
     assert [e.reason for e in _reopened(entries)] == reasons

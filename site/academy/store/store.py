@@ -121,6 +121,20 @@ def _rows(raw: dict[str, Any] | None, table: str) -> list[dict[str, Any]]:
     return [docs[k] for k in sorted(docs, key=int)]
 
 
+def _audit_line(doc: dict[str, Any]) -> str:
+    """One JSON line, readable as it stands unless only escapes can carry it.
+
+    A lone surrogate (which a JSON request may hold as \\ud800) cannot be
+    written as UTF-8; escaped, it reads back as it was sent.
+    """
+    line = json.dumps(doc, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(doc)
+    return line + "\n"
+
+
 def _by_email(records: dict[str, Eligibility]) -> list[Eligibility]:
     return sorted(records.values(), key=lambda e: e.email)
 
@@ -746,7 +760,7 @@ class Store:
 
     def append_audit(self, entry: AuditEntry) -> None:
         """Append one entry to the audit log; durable when this returns."""
-        line = json.dumps(to_doc(entry), ensure_ascii=False) + "\n"
+        line = _audit_line(to_doc(entry))
         with self.lock("audit"):
             if self.folder is not None:
                 path = self.folder / "audit.jsonl"
