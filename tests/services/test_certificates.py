@@ -1,12 +1,13 @@
 """Issuing in either order, once; revoking, reissuing and expiry."""
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 
 from academy.clock import FrozenClock
-from academy.domain.certificate import CertificateStatus
+from academy.domain.certificate import Certificate, CertificateStatus
 from academy.domain.errors import Conflict, Invalid
 from academy.services.academy import Academy
 from tests.factories import finish_training, learner, make_eligible
@@ -148,3 +149,132 @@ def test_certificate_ids_are_random_and_long(
 
     ids = {new_certificate_id() for _ in range(1000)}
     assert len(ids) == 1000 and all(len(i) == 32 for i in ids)
+
+
+def test_reissue_cut_short_after_the_new_certificate_leaves_one_valid(
+    academy: Academy, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = learner(academy)
+    make_eligible(academy, user.email)
+    finish_training(academy, clock, user)
+    old = academy.certificates.current_of(user.id)
+    assert old is not None
+    real_save = academy.store.save_certificate
+
+    def crash_on_marking_the_old(cert: Certificate) -> None:
+        if cert.id == old.id:
+            raise KeyboardInterrupt  # the process dies between the two writes
+        real_save(cert)
+
+    monkeypatch.setattr(academy.store, "save_certificate", crash_on_marking_the_old)
+    with pytest.raises(KeyboardInterrupt):
+        academy.certificates.reissue(old.id, "Name corrected", "m")
+    monkeypatch.undo()
+    academy.close()
+
+    # After a restart the data holds the new certificate and the old one
+    # unmarked; reading either shows exactly one valid certificate.
+    reopened = Academy(academy.settings, clock).open()
+    try:
+        certs = reopened.certificates.all()
+        now = clock.now()
+        valid = [c for c in certs if c.status(now) is CertificateStatus.VALID]
+        assert len(certs) == 2 and len(valid) == 1
+        assert valid[0].replaces == old.id
+        assert reopened.certificates.get(old.id).superseded_by == valid[0].id
+        with pytest.raises(Conflict):
+            reopened.certificates.reissue(old.id, "again", "m")
+    finally:
+        reopened.close()
+
+
+def _race(*actions: Callable[[], object]) -> list[object]:
+    """Run the actions at the same moment; each one's result or exception."""
+    barrier = threading.Barrier(len(actions))
+    results: list[object] = [None] * len(actions)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = actions[index]()
+        except Exception as error:  # noqa: BLE001 - the outcome is the result
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_issue_if_due_raced_from_threads_issues_once(
+    academy: Academy, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = learner(academy)
+    finish_training(academy, clock, user)
+    # Eligible without issuing yet: the race below is the first issue.
+    monkeypatch.setattr(academy.certificates, "issue_if_due", lambda *a, **k: None)
+    make_eligible(academy, user.email)
+    monkeypatch.undo()
+
+    results = _race(*[lambda: academy.certificates.issue_if_due(user.id)] * 8)
+
+    issued = [r for r in results if r is not None]
+    assert len(issued) == 1, results
+    data = academy.store.learner(user.id)
+    assert data is not None and len(data.certificates) == 1
+    audit = [e for e in academy.store.audit() if e.action == "certificate.issue"]
+    assert len(audit) == 1
+
+
+def test_revoke_and_reissue_at_once_leave_a_consistent_record(
+    academy: Academy, clock: FrozenClock
+) -> None:
+    user = learner(academy)
+    make_eligible(academy, user.email)
+    finish_training(academy, clock, user)
+    cert = academy.certificates.current_of(user.id)
+    assert cert is not None
+    certificates = academy.certificates
+
+    results = _race(
+        lambda: certificates.revoke(cert.id, "Issued in error", "m1"),
+        lambda: certificates.reissue(cert.id, "Name corrected", "m2"),
+    )
+
+    assert not any(
+        isinstance(r, Exception) and not isinstance(r, Conflict) for r in results
+    )
+    data = academy.store.learner(user.id)
+    assert data is not None
+    old = next(c for c in data.certificates if c.id == cert.id)
+    others = [c for c in data.certificates if c.id != cert.id]
+    # Either order is fine; what each manager did is all there, once.
+    assert len(others) <= 1
+    if others:
+        assert old.superseded_by == others[0].id and others[0].replaces == cert.id
+    if not isinstance(results[0], Exception):
+        assert old.revoked_at is not None
+    actions = [e.action for e in academy.store.audit() if e.subject == user.id]
+    assert actions.count("certificate.revoke") == (
+        0 if isinstance(results[0], Exception) else 1
+    )
+    assert actions.count("certificate.reissue") == len(others)
+
+
+def test_override_and_extension_at_once_keep_both(
+    academy: Academy, clock: FrozenClock
+) -> None:
+    user = learner(academy)
+    learners = academy.manage.learners
+
+    results = _race(
+        lambda: learners.override(user.id, "eligible", "Strong forum record", "m1"),
+        lambda: learners.grant_extension(user.id, "7", "Family emergency", "m2"),
+    )
+
+    assert not any(isinstance(r, Exception) for r in results), results
+    stored = academy.store.user(user.id)
+    assert stored is not None and stored.extension_days == 7
+    assert academy.eligibility.decision(user.email).eligible

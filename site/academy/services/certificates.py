@@ -143,7 +143,36 @@ class Certificates:
         cert = self.ctx.store.certificate(cert_id) if _plausible(cert_id) else None
         if cert is None:
             raise NotFound("No certificate has this id. Check the link for typos.")
+        if cert.superseded_by is None:
+            cert = self._finish_reissue(cert)
         return cert
+
+    def _finish_reissue(self, cert: Certificate) -> Certificate:
+        """`cert`, marked superseded if a saved reissue replaced it.
+
+        A reissue saves the new certificate first and then marks the old one;
+        a crash between the two leaves a new certificate naming the old one in
+        `replaces` while the old one still looks valid. Whoever reads the old
+        one next finishes the change, so two valid certificates are never
+        shown.
+        """
+        data = self.ctx.store.learner(cert.user_id)
+        successor = (
+            next((c for c in data.certificates if c.replaces == cert.id), None)
+            if data
+            else None
+        )
+        if successor is None:
+            return cert
+        with self.ctx.store.learner_lock(cert.user_id):
+            current = self.ctx.store.certificate(cert.id)
+            if current is None or current.superseded_by is not None:
+                return current or cert
+            logger.warning("finishing the interrupted reissue of %s", cert.id)
+            finished = current.superseded(successor.id)
+            self.ctx.store.save_certificate(finished)
+        self.summaries.refresh(cert.user_id)
+        return finished
 
     def current_of(self, user_id: str) -> Certificate | None:
         """The learner's current certificate: the one no reissue replaced."""
@@ -226,6 +255,8 @@ class Certificates:
                 )
                 user = replace(user, name=new_name)
                 self.ctx.store.save_user(user)
+            # The new certificate is saved first: it names the old one, so a
+            # crash before the next line is finished when the old one is read.
             new = self._issue(user, replaces=old.id, actor=actor)
             self.ctx.store.save_certificate(old.superseded(new.id))
             self.ctx.audit(
@@ -233,6 +264,12 @@ class Certificates:
             )
         self.summaries.refresh(old.user_id)
         return new
+
+    def _read(self, cert_id: str) -> Certificate | None:
+        try:
+            return self.get(cert_id)
+        except NotFound:
+            return None
 
     def ready(self) -> list[str]:
         """Learners whose certificate is due now."""
@@ -243,9 +280,7 @@ class Certificates:
         ]
 
     def all(self) -> list[Certificate]:
-        certs = [
-            self.ctx.store.certificate(i) for i in self.ctx.store.certificate_ids()
-        ]
+        certs = [self._read(i) for i in self.ctx.store.certificate_ids()]
         return sorted(
             (c for c in certs if c is not None), key=lambda c: c.issued_at, reverse=True
         )
