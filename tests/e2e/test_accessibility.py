@@ -44,6 +44,24 @@ MANAGER = [
 TICK_BOXES = """() => [...document.querySelectorAll(
   'input[type=radio], input[type=checkbox]')].map(e => e.getBoundingClientRect())
   .filter(r => r.width > 0).map(r => [r.width, r.height])"""
+# Each drawn chart's labels as rendered: size on screen, and overlapping pairs.
+CHART_TEXT = """() => [...document.querySelectorAll('svg.chart-svg')]
+  .filter(svg => svg.getBoundingClientRect().width > 0).map(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const texts = [...svg.querySelectorAll('text')];
+    const size = Math.min(...texts.map(t =>
+      parseFloat(getComputedStyle(t).fontSize) * scale));
+    let overlaps = 0;
+    for (const kind of ['bar-label', 'bar-value']) {
+      const boxes = texts.filter(t => t.classList.contains(kind))
+        .map(t => t.getBoundingClientRect());
+      boxes.forEach((a, i) => boxes.slice(i + 1).forEach(b => {
+        if (a.left < b.right && b.left < a.right &&
+            a.top < b.bottom && b.top < a.bottom) overlaps += 1;
+      }));
+    }
+    return [svg.id || svg.getAttribute('aria-labelledby'), size, overlaps];
+  })"""
 
 
 def signed_in(
@@ -74,6 +92,9 @@ def inspect(page: Page, name: str, width: int) -> None:
     assert not small, f"{where}: targets under 24x24px:\n" + "\n".join(small)
     boxes = page.evaluate(TICK_BOXES)
     assert all(w >= 24 and h >= 24 for w, h in boxes), f"{where}: ticks {boxes}"
+    for chart, size, overlaps in page.evaluate(CHART_TEXT):
+        assert size >= 11, f"{where}: chart {chart} labels are {size:.1f}px"
+        assert not overlaps, f"{where}: chart {chart} has {overlaps} labels overlapping"
     snap(page, f"{name}-{width}")
 
 

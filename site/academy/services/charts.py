@@ -7,7 +7,7 @@ template turns it into SVG; nothing here writes markup.
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 WIDTH = 640.0
 HEIGHT = 240.0
@@ -15,6 +15,10 @@ LEFT = 48.0  # room for the value axis labels
 RIGHT = 16.0
 TOP = 16.0
 BOTTOM = 40.0  # room for the category labels and the axis title
+# Phones draw a second layout of each chart, this wide, so that its 12 px
+# labels stay about 12 px on a 375 px screen instead of shrinking by half.
+NARROW_WIDTH = 320.0
+CHAR_WIDTH = 8.5  # a bold 12 px label's widest average character ("%"), with room
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,9 @@ class Bar:
     width: float
     height: float
     highlight: bool = False
+    # Whether its category label and its value are drawn (see drawn()).
+    labelled: bool = True
+    valued: bool = True
 
     @property
     def centre(self) -> float:
@@ -61,6 +68,12 @@ class BarChart:
     headers: tuple[str, str]
     # Labels under the bars' edges (a histogram) instead of under their middles.
     edges: tuple[Tick, ...] = ()
+    # Every how many bars a category (or edge) label and a value label is
+    # drawn, so that neighbours never overlap; the table holds every number.
+    label_step: int = 1
+    value_step: int = 1
+    # The same chart laid out for a phone, when this one is wider than that.
+    narrow: "BarChart | None" = None
 
     @property
     def rows(self) -> tuple[tuple[str, str], ...]:
@@ -88,6 +101,21 @@ def nice_ceiling(value: float) -> float:
     return 10.0 * power  # unreachable: 10 * power >= value always
 
 
+def label_step(labels: Sequence[str], room: float) -> int:
+    """Draw every n-th of `labels` so that each has `room` px times n to itself."""
+    longest = max((len(label) for label in labels), default=0)
+    return max(1, math.ceil((longest * CHAR_WIDTH + 4) / max(room, 1.0)))
+
+
+def drawn(count: int, step: int, highlight: int | None) -> frozenset[int]:
+    """Which of `count` labels to draw: every `step`-th, and the highlighted one
+    with its neighbours closer than `step` left out so that nothing overlaps."""
+    shown = {i for i in range(count) if i % step == 0}
+    if highlight is not None and 0 <= highlight < count:
+        shown = {i for i in shown if abs(i - highlight) >= step} | {highlight}
+    return frozenset(shown)
+
+
 def bar_chart(
     *,
     id: str,
@@ -110,18 +138,64 @@ def bar_chart(
 
     `highlight` is the index of a bar to mark, such as today's day. With
     `edge_labels` (one more than the values) the category axis is labelled at
-    the bars' edges, as a histogram's bin boundaries are.
+    the bars' edges, as a histogram's bin boundaries are. A chart wider than
+    NARROW_WIDTH carries a `narrow` layout of itself for small screens.
     """
     if not len(labels) == len(values) == len(value_labels):
         raise ValueError("labels, values and value labels must have equal lengths")
     if edge_labels and len(edge_labels) != len(values) + 1:
         raise ValueError("a histogram needs one more edge label than values")
     top = maximum if maximum is not None else nice_ceiling(max(values, default=0))
+    words = Words(id, title, description, x_title, y_title, headers, tick_format)
+    bars = Bars(labels, values, value_labels, highlight, edge_labels, top)
+    narrow = None
+    if width > NARROW_WIDTH:
+        narrow = _layout(
+            replace(words, id=f"{id}-narrow"), bars, NARROW_WIDTH, height, None
+        )
+    return _layout(words, bars, width, height, narrow)
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a chart says, the same in every layout."""
+
+    id: str
+    title: str
+    description: str
+    x_title: str
+    y_title: str
+    headers: tuple[str, str]
+    tick_format: str
+
+
+@dataclass(frozen=True)
+class Bars:
+    """What a chart counts, the same in every layout."""
+
+    labels: Sequence[str]
+    values: Sequence[float]
+    value_labels: Sequence[str]
+    highlight: int | None
+    edge_labels: Sequence[str]
+    top: float
+
+
+def _layout(
+    words: Words, data: Bars, width: float, height: float, narrow: BarChart | None
+) -> BarChart:
+    labels, values, value_labels = data.labels, data.values, data.value_labels
+    top, highlight, edge_labels = data.top, data.highlight, data.edge_labels
     plot_left, plot_right = LEFT, width - RIGHT
     plot_top, plot_bottom = TOP, height - BOTTOM
     span = plot_bottom - plot_top
     slot = (plot_right - plot_left) / max(len(values), 1)
     gap = min(slot * 0.2, 12.0)
+
+    label_every = label_step(edge_labels or labels, slot)
+    value_every = label_step(value_labels, slot)
+    labelled = drawn(len(values), label_every, None if edge_labels else highlight)
+    valued = drawn(len(values), value_every, highlight)
 
     bars = []
     for index, (label, value, shown) in enumerate(
@@ -138,13 +212,15 @@ def bar_chart(
                 width=round(slot - gap, 2),
                 height=round(bar_height, 2),
                 highlight=index == highlight,
+                labelled=index in labelled,
+                valued=index in valued,
             )
         )
     steps = intervals(top)
     ticks = tuple(
         Tick(
             round(plot_bottom - span * i / steps, 2),
-            tick_format.format(top * i / steps),
+            words.tick_format.format(top * i / steps),
         )
         for i in range(steps + 1)
     )
@@ -153,11 +229,11 @@ def bar_chart(
         for i, label in enumerate(edge_labels)
     )
     return BarChart(
-        id=id,
-        title=title,
-        description=description,
-        x_title=x_title,
-        y_title=y_title,
+        id=words.id,
+        title=words.title,
+        description=words.description,
+        x_title=words.x_title,
+        y_title=words.y_title,
         width=width,
         height=height,
         plot_left=plot_left,
@@ -166,8 +242,11 @@ def bar_chart(
         plot_bottom=plot_bottom,
         bars=tuple(bars),
         ticks=ticks,
-        headers=headers,
+        headers=words.headers,
         edges=edges,
+        label_step=label_every,
+        value_step=value_every,
+        narrow=narrow,
     )
 
 
