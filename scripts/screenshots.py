@@ -102,7 +102,13 @@ def shoot_all(browser, base: str, out: Path, width: int) -> None:  # type: ignor
     page = context.new_page()
     sign_in(page, base, f"priya@{DOMAIN}")
     shot(page, "dashboard")
-    page.goto(base + "/quizzes/difficult-situations")
+    context.close()
+
+    # Sofia registered today: her first quiz shows its questions, not a result.
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    sign_in(page, base, f"sofia@{DOMAIN}")
+    page.goto(base + "/quizzes/mentor-role")
     shot(page, "quiz")
     context.close()
 
