@@ -7,6 +7,7 @@ import pytest
 from academy import cli
 from academy.store.lock import DataFolderLock
 from tests.conftest import ROOT
+from tests.e2e.conftest import _free_port
 
 
 @pytest.fixture(autouse=True)
@@ -237,3 +238,24 @@ def test_cli_interrupted_command_says_so_without_a_traceback(
     monkeypatch.setattr(cli, "_export", interrupt)
     assert cli.main([*common, "export", "grades"]) == 130
     assert "academy: interrupted" in capsys.readouterr().err
+
+
+def test_cli_serve_ignores_forwarded_addresses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    seen: dict[str, object] = {}
+
+    def run(app: object, **options: object) -> None:
+        seen.update(options)
+        app.state.academy.close()  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    data = tmp_path / "data"
+    port = str(_free_port())
+    code = cli.main(
+        ["serve", "--data", str(data), "--content", str(ROOT), "--port", port]
+    )
+    assert code == 0
+    assert seen["proxy_headers"] is False

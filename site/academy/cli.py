@@ -278,8 +278,16 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     print(f"Mentor Academy is running at {url}  (Ctrl+C to stop)", flush=True)
     # One process: TinyDB allows one writer, and the data folder is locked to it.
     app = create_app(settings, academy=academy)
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 by default, which would
+    # let any local client pick its own address and escape the per-client
+    # sign-in throttle. The academy takes the address of the connection.
     uvicorn.run(
-        app, host=settings.host, port=settings.port, log_level="warning", workers=1
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        workers=1,
+        proxy_headers=False,
     )
     return 0
 
