@@ -1,6 +1,7 @@
 """Backups taken beside a running store, and restored."""
 
 import errno
+import os
 import re
 import subprocess
 import sys
@@ -214,3 +215,35 @@ def test_backup_command_to_a_file_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert "is a file" in result.stderr
+
+
+def test_backup_is_one_instant_when_a_change_spans_files_during_the_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, copy = tmp_path / "data", tmp_path / "copy"
+    store = Store(data).open()
+    store.add_user(user())
+    store.add_user(user("u_2", "later@example.org"))
+    store.close()
+    first, second = sorted((data / "learners").glob("*.json"))
+    real_read = Path.read_bytes
+    changes = []
+
+    def read_and_change(path: Path) -> bytes:
+        content = real_read(path)
+        if path == first and not changes:
+            # One change to two files lands just after the first was read.
+            for changed in (first, second):
+                staged = changed.with_suffix(".next")
+                staged.write_bytes(real_read(changed).replace(b"Ana", b"Bea"))
+                os.replace(staged, changed)
+            changes.append(path)
+        return content
+
+    monkeypatch.setattr(Path, "read_bytes", read_and_change)
+    backup(data, copy)
+    monkeypatch.undo()
+
+    assert changes
+    for original in (first, second):
+        assert (copy / "learners" / original.name).read_bytes() == original.read_bytes()

@@ -2,9 +2,14 @@
 
 Every data file is replaced atomically by the server, so each file read is a
 whole version of itself; the audit log only grows, and a torn last line is
-skipped on reading. A backup is therefore a set of complete files that opens
-cleanly. It is not one instant across files: a write that lands during the copy
-may be in it or not, file by file.
+skipped on reading. The backup runs in another process than the server, so it
+cannot take the server's locks; it is made one instant across files instead by
+checking after the copy: every file is looked at again (its inode, size and
+modification time), and any that changed, appeared or went since it was read
+is copied again, until a check finds nothing changed. The copy then equals the
+data folder at the moment between the last read and that check, so a change
+that spans several files (an eligibility import through the journal) is in
+it whole or not at all.
 
 A backup that fails (a full disk, a folder it may not write) removes what it
 wrote and raises BackupError. A restore never deletes data: what it replaces is
@@ -84,30 +89,67 @@ def backup(data: Path, target: Path) -> BackupReport:
         raise
 
 
+# How many times the copy is checked and topped up before giving up: each
+# round copies only what changed during the one before, a few files at most.
+ROUNDS = 50
+
+Stamp = tuple[int, int, int]  # inode, size, modification time (ns)
+
+
+def _stamp(path: Path) -> Stamp | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def _copy(data: Path, target: Path, made: list[Path]) -> BackupReport:
-    total = 0
-    files = _data_files(data)
-    for path in files:
-        relative = path.relative_to(data)
-        try:
-            content = path.read_bytes()
-        except FileNotFoundError:
-            continue  # renamed away between listing and reading: a newer copy exists
-        mode = (
-            0o600
-            if relative.parts[0] in ("keys",) or path.name == "secret_key"
-            else 0o644
+    copied: dict[Path, tuple[Stamp, int]] = {}  # relative path: (stamp, size)
+    for _ in range(ROUNDS):
+        current = {p.relative_to(data): _stamp(p) for p in _data_files(data)}
+        changed = [
+            relative
+            for relative, stamp in current.items()
+            if stamp is not None and copied.get(relative, (None, 0))[0] != stamp
+        ]
+        gone = [r for r in copied if current.get(r) is None]
+        if not changed and not gone:
+            break
+        for relative in gone:
+            (target / relative).unlink(missing_ok=True)
+            del copied[relative]
+        for relative in changed:
+            # Stamped before the read: a replace in between shows as a change.
+            stamp = _stamp(data / relative)
+            try:
+                content = (data / relative).read_bytes()
+            except FileNotFoundError:
+                copied.pop(relative, None)
+                (target / relative).unlink(missing_ok=True)
+                continue  # renamed away: the next round sees what replaced it
+            assert stamp is not None
+            _write(target / relative, content, _mode(relative), made)
+            copied[relative] = (stamp, len(content))
+    else:
+        raise BackupError(
+            f"the data in {data} kept changing during {ROUNDS} rounds of copying; "
+            "try again when the site is less busy"
         )
-        _write(target / relative, content, mode, made)
-        total += len(content)
+    total = sum(size for _, size in copied.values())
     manifest = {
         "created_at": datetime.now(UTC).isoformat(),
-        "files": len(files),
+        "files": len(copied),
         "bytes": total,
     }
     _write(target / MANIFEST, json.dumps(manifest).encode(), 0o600, made)
-    logger.info("backup of %s written to %s: %d files", data, target, len(files))
-    return BackupReport(len(files), total, target)
+    logger.info("backup of %s written to %s: %d files", data, target, len(copied))
+    return BackupReport(len(copied), total, target)
+
+
+def _mode(relative: Path) -> int:
+    secret = relative.parts[0] in ("keys",) or relative.name == "secret_key"
+    return 0o600 if secret else 0o644
 
 
 def _write(path: Path, content: bytes, mode: int, made: list[Path]) -> None:
