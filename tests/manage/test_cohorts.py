@@ -151,3 +151,14 @@ def test_cohorts_home_counts_by_status(people: People, academy, clock, monkeypat
     assert row.total == 9
     assert row.counts[Status.BEHIND] == 3
     assert home.learners == 9
+
+
+@pytest.mark.parametrize(
+    ("behind_after", "expected"),
+    [(START + timedelta(days=3), Status.LATE), (None, Status.ON_TRACK)],
+    ids=["work-owed", "replies-waiting"],
+)
+def test_cohorts_summary_past_due_is_late_only_for_work_owed(behind_after, expected):
+    """The overview's rule is the record's: waiting replies are not the learner's debt."""
+    summary = fake(1, behind_after=behind_after, replies_pending=3)
+    assert summary.status(START + timedelta(days=20)) is expected

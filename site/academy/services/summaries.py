@@ -41,7 +41,9 @@ class LearnerSummary:
             return Status.CERTIFIED
         if self.completed_at is not None:
             return Status.COMPLETE
-        if now >= self.due_at:
+        # No undone day means every reply waits for review: the learner's part
+        # is done, so they are not late (as in Progress.status).
+        if now >= self.due_at and self.behind_after is not None:
             return Status.LATE
         if self.behind_after is not None and now >= self.behind_after:
             return Status.BEHIND
