@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from academy.store import DataFolderLocked, Store
+from academy.store import DataFolderLocked, Store, journal
 from academy.store.backup import BackupError, backup, restore
 from tests.store.test_store import AT, user
 
@@ -247,3 +247,18 @@ def test_backup_is_one_instant_when_a_change_spans_files_during_the_copy(
     assert changes
     for original in (first, second):
         assert (copy / "learners" / original.name).read_bytes() == original.read_bytes()
+
+
+def test_backup_waits_out_and_then_refuses_an_unfinished_multi_file_change(
+    tmp_path: Path,
+) -> None:
+    data, copy = tmp_path / "data", tmp_path / "copy"
+    store = Store(data).open()
+    store.add_user(user())
+    store.close()
+    # A change committed through the journal whose renames never finished.
+    (data / journal.JOURNAL).write_text('{"replace": []}')
+
+    with pytest.raises(BackupError, match="not finished"):
+        backup(data, copy)
+    assert not copy.exists() or not any(copy.iterdir())

@@ -20,10 +20,12 @@ import json
 import logging
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from academy.store import journal
 from academy.store.lock import DataFolderLock
 from academy.store.storage import TMP, atomic_write, fsync_dir
 
@@ -114,6 +116,11 @@ def _copy(data: Path, target: Path, made: list[Path]) -> BackupReport:
             if stamp is not None and copied.get(relative, (None, 0))[0] != stamp
         ]
         gone = [r for r in copied if current.get(r) is None]
+        if journal.pending(data):
+            # A change to several files is being applied: its files are part
+            # old and part new until the journal goes, so wait for that.
+            time.sleep(0.05)
+            continue
         if not changed and not gone:
             break
         for relative in gone:
@@ -132,6 +139,11 @@ def _copy(data: Path, target: Path, made: list[Path]) -> BackupReport:
             _write(target / relative, content, _mode(relative), made)
             copied[relative] = (stamp, len(content))
     else:
+        if journal.pending(data):
+            raise BackupError(
+                f"{data} holds a change to several files that is not finished; "
+                "start the server once (it finishes the change) and back up again"
+            )
         raise BackupError(
             f"the data in {data} kept changing during {ROUNDS} rounds of copying; "
             "try again when the site is less busy"
