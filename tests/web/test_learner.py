@@ -397,3 +397,13 @@ def test_session_ends_on_the_server_after_thirty_days(
     assert response.status_code == 303 and response.headers["location"].startswith(
         "/login"
     )
+
+
+def test_quiz_not_open_yet_refuses_an_attempt_with_a_message(
+    client: TestClient,
+) -> None:
+    register(client)
+    response = post(client, "/quizzes/first-week", {})
+    assert response.status_code == 422
+    assert 'role="alert"' in response.text
+    assert client.get("/api/me/progress").json()["quizzes"][-1]["attempts"] == 0
