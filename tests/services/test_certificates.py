@@ -176,6 +176,9 @@ def test_reissue_cut_short_after_the_new_certificate_leaves_one_valid(
     # unmarked; reading either shows exactly one valid certificate.
     reopened = Academy(academy.settings, clock).open()
     try:
+        # The start-up finished the change on disk, before anyone read it.
+        marked = reopened.store.certificate(old.id)
+        assert marked is not None and marked.superseded_by is not None
         certs = reopened.certificates.all()
         now = clock.now()
         valid = [c for c in certs if c.status(now) is CertificateStatus.VALID]

@@ -59,6 +59,8 @@ class Academy:
             self.quiz_results,
         )
         self._opened = False
+        # Certificates a crash left unmarked in the middle of a reissue.
+        self._interrupted: list[str] = []
 
     def _preview(self, cert: Certificate) -> bytes:
         content = self.ctx.content
@@ -105,11 +107,19 @@ class Academy:
         self.store.open(self._learner_read)
         self.ctx.open_cohort()
         self._opened = True
+        for cert_id in self._interrupted:
+            self.certificates.get(cert_id)  # finishes the reissue as it reads
         return self
 
     def _learner_read(self, data: LearnerData, record: Eligibility | None) -> None:
         self.summaries.add(data, record)
         self.quiz_results.add(data)
+        # A reissue cut short by a crash: the new certificate names the old
+        # one, which is not yet marked as replaced.
+        unmarked = {c.id for c in data.certificates if c.superseded_by is None}
+        self._interrupted += [
+            c.replaces for c in data.certificates if c.replaces in unmarked
+        ]
 
     def close(self) -> None:
         if self._opened:
