@@ -196,6 +196,8 @@ def test_eligibility_token_revoked_twice_is_a_conflict_audited_once(
     again = post(people.manager_browser, path)
     assert again.status_code == 409
     assert "The token “LMS” was already revoked." in again.text
+    # The eligibility page itself, with its token list, not a bare error page.
+    assert 'id="tokens-heading"' in again.text
     revokes = [e for e in academy.store.audit() if e.action == "token.revoke"]
     assert len(revokes) == 1
 

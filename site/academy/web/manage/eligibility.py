@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from academy.domain.errors import AcademyError, Invalid
+from academy.domain.errors import AcademyError, Conflict, Invalid
 from academy.web.forms import read_text_form
 from academy.web.forms import text as _text
 from academy.web.manage.console import _manage, _param, _render, _values
@@ -96,9 +96,15 @@ async def revoke_token(request: Request) -> Response:
     """Stop an API token working."""
     manager = await require_manager(request)
     await read_text_form(request)
-    await run_in_threadpool(
-        academy_of(request).tokens.revoke, _param(request, "token_id"), manager.id
-    )
+    try:
+        await run_in_threadpool(
+            academy_of(request).tokens.revoke, _param(request, "token_id"), manager.id
+        )
+    except Conflict as error:
+        # Another manager was quicker: say so on the page, with the tokens.
+        response = await _eligibility_page(request, Invalid(error.message), "token")
+        response.status_code = 409
+        return response
     return redirect(request, "/manage/eligibility#tokens", "token-revoked")
 
 
