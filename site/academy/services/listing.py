@@ -81,21 +81,48 @@ def matches(needle: str, *haystack: str) -> bool:
     return any(folded in text.casefold() for text in haystack)
 
 
-SORTS: dict[str, tuple[str, Callable[[tuple[LearnerSummary, Status]], Any]]] = {
-    "name": ("name, A to Z", lambda r: (r[0].name.casefold(), r[0].email)),
-    "progress": (
-        "progress, least first",
-        lambda r: (r[0].percent, r[0].name.casefold()),
-    ),
-    "activity": (
-        "last activity, longest ago first",
-        lambda r: (r[0].last_active_at or NEVER, r[0].name.casefold()),
-    ),
-    "status": (
-        "status, late first",
-        lambda r: (STATUS_ORDER.index(r[1]), r[0].name.casefold()),
-    ),
+# Each order: its label, its key, and whether to run the key backwards (for
+# text, which cannot be negated).
+Sort = tuple[str, Callable[[tuple[LearnerSummary, Status]], Any], bool]
+
+
+def _by_name(r: tuple[LearnerSummary, Status]) -> Any:
+    return (r[0].name.casefold(), r[0].email)
+
+
+def _by_progress(r: tuple[LearnerSummary, Status]) -> Any:
+    return (r[0].percent, r[0].name.casefold())
+
+
+def _by_activity(r: tuple[LearnerSummary, Status]) -> Any:
+    return (r[0].last_active_at or NEVER, r[0].name.casefold())
+
+
+def _by_progress_desc(r: tuple[LearnerSummary, Status]) -> Any:
+    return (-r[0].percent, r[0].name.casefold())
+
+
+def _by_activity_desc(r: tuple[LearnerSummary, Status]) -> Any:
+    # Never active sorts last: the earliest moment, negated, is the largest.
+    return (-(r[0].last_active_at or NEVER).timestamp(), r[0].name.casefold())
+
+
+def _by_status(r: tuple[LearnerSummary, Status]) -> Any:
+    return (STATUS_ORDER.index(r[1]), r[0].name.casefold())
+
+
+SORTS: dict[str, Sort] = {
+    "name": ("name, A to Z", _by_name, False),
+    "name-desc": ("name, Z to A", _by_name, True),
+    "progress": ("progress, least first", _by_progress, False),
+    "progress-desc": ("progress, most first", _by_progress_desc, False),
+    "activity": ("last activity, longest ago first", _by_activity, False),
+    "activity-desc": ("last activity, most recent first", _by_activity_desc, False),
+    "status": ("status, late first", _by_status, False),
 }
+
+# The eligibility filter's values, as the query string carries them.
+ELIGIBILITY = {"yes": True, "no": False}
 
 
 @dataclass(frozen=True)
@@ -106,6 +133,7 @@ class LearnerFilter:
     search: str = ""
     sort: str = "name"
     page: int = 1
+    eligible: bool | None = None
 
     @classmethod
     def parse(cls, params: Mapping[str, str]) -> "LearnerFilter":
@@ -118,13 +146,16 @@ class LearnerFilter:
             search=search_text(params.get("q")),
             sort=sort if sort in SORTS else "name",
             page=page_number(params.get("page")),
+            eligible=ELIGIBILITY.get(params.get("eligible", "")),
         )
 
     @property
     def params(self) -> dict[str, str]:
         """The filter as query parameters (without the page), for links."""
+        eligible = {True: "yes", False: "no", None: ""}[self.eligible]
         return {
             "status": self.status.value if self.status else "",
+            "eligible": eligible,
             "q": self.search,
             "sort": self.sort,
         }
@@ -136,9 +167,12 @@ class LearnerFilter:
         rows = [(s, s.status(now)) for s in summaries]
         if self.status is not None:
             rows = [r for r in rows if r[1] is self.status]
+        if self.eligible is not None:
+            rows = [r for r in rows if r[0].eligible is self.eligible]
         if self.search:
             rows = [r for r in rows if matches(self.search, r[0].name, r[0].email)]
-        rows.sort(key=SORTS[self.sort][1])
+        _, key, backwards = SORTS[self.sort]
+        rows.sort(key=key, reverse=backwards)
         return rows
 
 

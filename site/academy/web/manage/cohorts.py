@@ -63,7 +63,7 @@ async def _cohort_page(
     curriculum = academy_of(request).ctx.content.curriculum
     context = {
         "o": overview,
-        "sorts": {key: label for key, (label, _) in SORTS.items()},
+        "sorts": {key: label for key, (label, _, _) in SORTS.items()},
         "totals": {
             "modules": len(curriculum.modules),
             "quizzes": len(curriculum.quizzes),
