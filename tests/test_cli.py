@@ -1,5 +1,6 @@
 """The `academy` command run in-process: settings, messages and exit codes."""
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,26 @@ def test_cli_serve_ignores_forwarded_addresses(
     )
     assert code == 0
     assert seen["proxy_headers"] is False
+
+
+def test_cli_serve_demo_prints_the_logins_without_a_flood_of_log_lines(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import uvicorn
+
+    def run(app: object, **options: object) -> None:
+        app.state.academy.close()  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    caplog.set_level(logging.INFO)
+    data, port = tmp_path / "data", str(_free_port())
+    args = ["serve", "--demo", "--data", str(data), "--content", str(ROOT)]
+    assert cli.main([*args, "--port", port]) == 0
+    out = capsys.readouterr().out
+    assert "manager@demo.mentor-academy.org" in out and "Demo accounts" in out
+    # Seeding audits hundreds of changes; none of them reaches the console.
+    assert not [r for r in caplog.records if "audit:" in r.getMessage()]
+    assert logging.getLogger("academy").level == logging.NOTSET

@@ -269,7 +269,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         fresh = not seeder.already_seeded()
         if fresh:
             print("Creating the demo cohort (first run only)…", flush=True)
-        logins = seeder.seed()
+        # Seeding makes a few hundred audited changes; their log lines would
+        # push the demo logins off the screen. Warnings still show.
+        academy_logger = logging.getLogger("academy")
+        level = academy_logger.level
+        academy_logger.setLevel(max(level, logging.WARNING))
+        try:
+            logins = seeder.seed()
+        finally:
+            academy_logger.setLevel(level)
         print(f"\nDemo accounts (password: {settings.demo_password}):", flush=True)
         for login in logins:
             print(f"  {login.email:<34} {login.name} — {login.story}")
