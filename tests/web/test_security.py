@@ -5,6 +5,7 @@ import io
 import json
 import re
 from html import unescape
+from pathlib import Path
 
 import pypdf
 from starlette.testclient import TestClient
@@ -94,7 +95,7 @@ def test_cookies_are_secure_when_served_over_https(
         academy.close()
 
 
-def test_password_hashes_meet_owasp_minimum(tmp_path, clock: FrozenClock) -> None:  # type: ignore[no-untyped-def]
+def test_password_hashes_meet_owasp_minimum(tmp_path: Path, clock: FrozenClock) -> None:
     academy = Academy(Settings(data_dir=tmp_path / "d", secret_key="k"), clock).open()
     try:
         user = academy.accounts.register("P", "p@example.org", PASSWORD)
