@@ -154,7 +154,10 @@ def finish_everything(academy: Academy, user: User, clock: FrozenClock) -> None:
 
 
 def eligible_csv(*emails: str) -> bytes:
-    header = "email,name,course_id,course_name,grade_percent,forum_posts,forum_upvotes,forum_flags\n"
+    header = (
+        "email,name,course_id,course_name,"
+        "grade_percent,forum_posts,forum_upvotes,forum_flags\n"
+    )
     rows = "".join(
         f"{e},Someone,py101,Python for Everyone,92,40,30,0\n" for e in emails
     )

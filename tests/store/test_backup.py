@@ -63,23 +63,17 @@ def test_backup_refuses_bad_targets(tmp_path: Path, case: str) -> None:
             restore(tmp_path / "random", data)
 
 
+def _backup_command(data: Path, target: Path) -> subprocess.CompletedProcess[str]:
+    """`academy backup` run as a user runs it, in a process of its own."""
+    command = [sys.executable, "-m", "academy", "--data", str(data), "backup"]
+    return subprocess.run([*command, str(target)], capture_output=True, text=True)
+
+
 def test_backup_command(tmp_path: Path) -> None:
     data = tmp_path / "data"
     store = Store(data).open()
     store.add_user(user())
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "academy",
-            "--data",
-            str(data),
-            "backup",
-            str(tmp_path / "b"),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    result = _backup_command(data, tmp_path / "b")
     store.close()
     assert result.returncode == 0, result.stderr
     assert "Backed up" in result.stdout
@@ -199,19 +193,7 @@ def test_backup_command_to_a_file_is_one_line(tmp_path: Path) -> None:
     data = tmp_path / "data"
     _add(data, "u_1")
     (tmp_path / "f").write_text("x")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "academy",
-            "--data",
-            str(data),
-            "backup",
-            str(tmp_path / "f"),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    result = _backup_command(data, tmp_path / "f")
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert "is a file" in result.stderr
