@@ -23,6 +23,24 @@ class Status(StrEnum):
     CERTIFIED = "certified"
 
 
+def judge_status(
+    *, certified: bool, complete: bool, owes_work: bool, overdue: bool, past_due: bool
+) -> Status:
+    """Certified and complete first; otherwise late, behind or on track.
+
+    Late and behind judge only the learner's part: `owes_work` is whether
+    anything is still theirs to do (a reply waiting for review is not), and
+    `overdue` whether some of it opened more than a day ago.
+    """
+    if certified:
+        return Status.CERTIFIED
+    if complete:
+        return Status.COMPLETE
+    if past_due and owes_work:
+        return Status.LATE
+    return Status.BEHIND if overdue else Status.ON_TRACK
+
+
 @dataclass(frozen=True)
 class QuizProgress:
     slug: str
@@ -141,17 +159,17 @@ class Progress:
         someone whose every reply waits for review is on track, even past the
         due date, until a manager approves or returns those replies.
         """
-        if certified:
-            return Status.CERTIFIED
-        if self.complete:
-            return Status.COMPLETE
-        if now >= self.due_at and not all(m.done for m in self.modules):
-            return Status.LATE
         # Behind: something that opened more than a day ago is still not done.
         overdue = any(
             not m.done and m.is_open and m.module.day < self.day for m in self.modules
         )
-        return Status.BEHIND if overdue else Status.ON_TRACK
+        return judge_status(
+            certified=certified,
+            complete=self.complete,
+            owes_work=not all(m.done for m in self.modules),
+            overdue=overdue,
+            past_due=now >= self.due_at,
+        )
 
 
 def quiz_progress(

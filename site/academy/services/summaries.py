@@ -6,7 +6,7 @@ from datetime import datetime
 
 from academy.domain.certificate import CertificateStatus
 from academy.domain.eligibility import decide
-from academy.domain.progress import Progress, Status, compute_progress
+from academy.domain.progress import Progress, Status, compute_progress, judge_status
 from academy.domain.records import Eligibility, Role
 from academy.domain.schedule import TRAINING_DAYS
 from academy.services.context import Context
@@ -36,18 +36,18 @@ class LearnerSummary:
     days_done: int = 0  # days 1..N, counted from day 1, whose work is all done
 
     def status(self, now: datetime) -> Status:
-        """The same rule as Progress.status, from the summary's fields."""
-        if self.certified:
-            return Status.CERTIFIED
-        if self.completed_at is not None:
-            return Status.COMPLETE
-        # No undone day means every reply waits for review: the learner's part
-        # is done, so they are not late (as in Progress.status).
-        if now >= self.due_at and self.behind_after is not None:
-            return Status.LATE
-        if self.behind_after is not None and now >= self.behind_after:
-            return Status.BEHIND
-        return Status.ON_TRACK
+        """Progress.status's rule, from the summary's fields.
+
+        `behind_after` is empty exactly when no work is the learner's to do.
+        """
+        owes = self.behind_after
+        return judge_status(
+            certified=self.certified,
+            complete=self.completed_at is not None,
+            owes_work=owes is not None,
+            overdue=owes is not None and now >= owes,
+            past_due=now >= self.due_at,
+        )
 
 
 def summarise(
