@@ -11,7 +11,7 @@ from academy.domain.curriculum import (
     Quiz,
     ReviewPolicy,
 )
-from academy.domain.progress import Status, compute_progress
+from academy.domain.progress import Status, compute_progress, judge_status
 from academy.domain.records import (
     Attempt,
     ModuleCompletion,
@@ -215,3 +215,25 @@ def test_progress_waiting_reply_is_not_complete_and_keeps_its_times() -> None:
     [waiting] = progress.replies
     assert waiting.submitted_at == t and waiting.approved_at is None
     assert not waiting.late
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        (dict(certified=True, complete=True, owes_work=False), Status.CERTIFIED),
+        (dict(complete=True, owes_work=False, past_due=True), Status.COMPLETE),
+        (dict(owes_work=True, overdue=True, past_due=True), Status.LATE),
+        # Replies waiting for review past the due date: nothing is theirs to do.
+        (dict(owes_work=False, past_due=True), Status.ON_TRACK),
+        (dict(owes_work=True, overdue=True), Status.BEHIND),
+        (dict(owes_work=True), Status.ON_TRACK),
+    ],
+    ids=["certified", "complete", "late", "waiting-past-due", "behind", "on-track"],
+)
+def test_judge_status_orders_the_facts(
+    facts: dict[str, bool], expected: Status
+) -> None:
+    base = dict(
+        certified=False, complete=False, owes_work=False, overdue=False, past_due=False
+    )
+    assert judge_status(**{**base, **facts}) is expected
