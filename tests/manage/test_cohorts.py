@@ -134,6 +134,11 @@ def test_cohorts_overview_filters_over_http(
     names = re.findall(r'href="/manage/learners/u_\w+">([^<]+)<', page)
     assert names == ["Learner 00012", "Learner 00015", "Learner 00018"]
     assert "Behind <strong>20</strong>" in page
+    narrowed = people.manager_browser.get(
+        "/manage/cohorts/open?eligible=no&q=0001"
+    ).text
+    caption = " ".join(narrowed.split())
+    assert "Learners matching “0001” who are not eligible, by name, A to Z" in caption
 
 
 def test_cohorts_progress_chart_shares(people: People, academy, monkeypatch):
