@@ -9,7 +9,7 @@ from tests.conftest import post, register
 
 def _in_full(monkeypatch: pytest.MonkeyPatch) -> None:
     def render(request, template, key, context):  # type: ignore[no-untyped-def]
-        return rendering.page(request, template, context)
+        return rendering.page(request, template, context())
 
     monkeypatch.setattr(learner, "framed_page", render)
 
@@ -44,3 +44,24 @@ def test_framed_page_keeps_each_visitors_name_and_token(
     assert "Signed in as Bo Chen" in second and "Ana Silva" not in second
     token = 'name="csrf_token" value="'
     assert first.split(token)[1][:64] != second.split(token)[1][:64]
+
+
+def test_framed_page_builds_its_context_only_for_a_new_frame(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = []
+    framed = rendering.framed_page
+
+    def counting(request, template, key, context):  # type: ignore[no-untyped-def]
+        def counted():  # type: ignore[no-untyped-def]
+            built.append(key)
+            return context()
+
+        return framed(request, template, key, counted)
+
+    monkeypatch.setattr(learner, "framed_page", counting)
+    register(client)
+    pages = [client.get("/modules/mentor-role") for _ in range(3)]
+
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    assert built == [("mentor-role", False)]

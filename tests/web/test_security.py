@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+from datetime import timedelta
 from html import unescape
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from academy.services.academy import Academy
 from academy.services.reports import export
 from academy.settings import Settings
 from academy.web.app import create_app
-from tests.conftest import PASSWORD, csrf, login, make_settings
+from tests.conftest import PASSWORD, csrf, login, make_settings, post, register
 from tests.factories import finish_training, make_eligible
 
 # Text-direction overrides are refused at registration (test_accounts.py).
@@ -187,3 +188,61 @@ def test_csrf_token_from_before_sign_in_is_stale_after_it(
     assert stale.status_code == 403
     fresh = client.post("/logout", data={"csrf_token": csrf(client, "/dashboard")})
     assert fresh.status_code == 303
+
+
+def _cookie_header(client: TestClient) -> str:
+    return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def _module_with(client: TestClient, headers: list[tuple[str, str]]) -> int:
+    """The status of the module page for exactly these headers, no cookie jar."""
+    bare = TestClient(client.app, follow_redirects=False)
+    return bare.get("/modules/mentor-role", headers=headers).status_code
+
+
+def test_cookie_header_seen_before_is_refused_once_signed_out(
+    client: TestClient,
+) -> None:
+    register(client)
+    csrf(client, "/dashboard")
+    header = [("cookie", _cookie_header(client))]
+    assert _module_with(client, header) == 200
+
+    post(client, "/logout")
+    assert _module_with(client, header) == 303
+
+
+def test_cookie_header_seen_before_is_refused_once_the_session_expires(
+    client: TestClient, clock: FrozenClock
+) -> None:
+    register(client)
+    header = [("cookie", _cookie_header(client))]
+    assert _module_with(client, header) == 200
+
+    clock.advance(timedelta(days=31))
+    assert _module_with(client, header) == 303
+
+
+def test_cookies_split_over_two_headers_read_as_one(client: TestClient) -> None:
+    register(client)
+    token = csrf(client, "/dashboard")
+    headers = [("cookie", f"{name}={value}") for name, value in client.cookies.items()]
+    bare = TestClient(client.app, follow_redirects=False)
+
+    page = bare.get("/modules/mentor-role", headers=headers)
+    assert page.status_code == 200 and token in page.text
+    done = bare.post(
+        "/modules/mentor-role/complete", data={"csrf_token": token}, headers=headers
+    )
+    assert done.status_code == 303
+
+
+def test_long_cookie_header_still_signs_in(client: TestClient) -> None:
+    register(client)
+    token = csrf(client, "/dashboard")
+    padding = "; ".join(f"other{n}={'x' * 60}" for n in range(40))
+    header = [("cookie", f"{padding}; {_cookie_header(client)}")]
+    bare = TestClient(client.app, follow_redirects=False)
+
+    page = bare.get("/modules/mentor-role", headers=header)
+    assert page.status_code == 200 and token in page.text

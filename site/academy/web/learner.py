@@ -145,22 +145,26 @@ async def module_page(request: Request) -> Response:
     slug = request.path_params["slug"]
     # In-memory lookups only: no file to read, so no thread to wait for.
     module, schedule, completed = academy.learning.module(user, slug)
-    now = academy.ctx.now()
-    before, after = academy.ctx.content.curriculum.neighbours(slug)
-    is_open = schedule.is_open(module.day, now)
-    context = {
-        "module": module,
-        "completed": completed,
-        "is_open": is_open,
-        "opens_at": schedule.opens_at(module.day),
-        "before": before,
-        "after": after,
-        "quiz": academy.ctx.content.curriculum.quizzes.get(module.quiz_slug or ""),
-    }
+    is_open = schedule.is_open(module.day, academy.ctx.now())
+
+    def context() -> dict[str, Any]:
+        curriculum = academy.ctx.content.curriculum
+        before, after = curriculum.neighbours(slug)
+        return {
+            "module": module,
+            "completed": completed,
+            "is_open": is_open,
+            "opens_at": schedule.opens_at(module.day),
+            "before": before,
+            "after": after,
+            "quiz": curriculum.quizzes.get(module.quiz_slug or ""),
+        }
+
     if not is_open:
         # Names the learner's own opening time: not the same for everyone.
-        return page(request, "module.html", context)
-    # Everything else follows from the module and whether it was completed.
+        return page(request, "module.html", context())
+    # Everything else follows from the module and whether it was completed,
+    # so the context is built only when that frame is first rendered.
     return framed_page(request, "module.html", (slug, completed), context)
 
 

@@ -1,7 +1,8 @@
 """Templates and the helpers every view uses to answer."""
 
+import functools
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -63,7 +64,7 @@ def page(
     """Render a page with what every template needs: user, CSRF token, path."""
     values = {
         "request": request,
-        "user": getattr(request.state, "user", None),
+        "user": _user(request),
         "csrf_token": csrf_token(request),
         # The path as routed; cheaper than request.url, which builds a whole URL.
         "path": request.scope["path"],
@@ -74,6 +75,12 @@ def page(
     response = HTMLResponse(html, status_code=status)
     set_cookies(request, response)
     return response
+
+
+def _user(request: Request) -> User | None:
+    # Asked first: a missing attribute on request.state costs an exception.
+    user: User | None = request.state.user if "user" in request.state else None
+    return user
 
 
 def _notice(request: Request) -> str | None:
@@ -97,42 +104,73 @@ class _Viewer:
 
 
 def framed_page(
-    request: Request, template: str, key: Hashable, context: dict[str, Any]
+    request: Request,
+    template: str,
+    key: Hashable,
+    context: Callable[[], dict[str, Any]],
 ) -> HTMLResponse:
     """page() for a page that is the same for every viewer but two values.
 
     Those are the CSRF token and the viewer's name. The template is rendered
     once per `key` (plus the viewer's role and the notice), with markers for
     the two, and each request fills them in: a page as cheap as a static
-    one. `key` must decide everything else the page shows; templates see a
-    user with only `is_manager` and `name`, and no request.
+    one. `key` must decide everything else the page shows; `context` is
+    called only to render a frame. Templates see a user with only
+    `is_manager` and `name`, and no request.
     """
-    user: User | None = getattr(request.state, "user", None)
+    user = _user(request)
     notice = _notice(request)
     role = None if user is None else user.is_manager
-    frames: dict[Hashable, tuple[str, ...]] = request.app.state.frames
+    frames: dict[Hashable, tuple[bytes, ...]] = request.app.state.frames
     parts = frames.get((template, key, role, notice))
     if parts is None:
-        values = {
-            "request": None,
-            "user": None if role is None else _Viewer(role),
-            "csrf_token": Markup("\x00csrf_token\x00"),
-            "path": request.scope["path"],
-            "notice": notice,
-            **context,
-        }
-        parts = tuple(_MARKER.split(ENV.get_template(template).render(values)))
+        parts = _frame(request, template, role, notice, context())
         frames[(template, key, role, notice)] = parts
 
     fills = {
-        "csrf_token": csrf_token(request),
-        "user_name": str(escape(user.name)) if user else "",
+        _TOKEN: csrf_token(request).encode(),
+        _NAME: _escaped_name(user.name) if user else b"",
     }
-    # split() alternates text and marker names: names sit at the odd places.
-    html = "".join(fills[p] if i % 2 else p for i, p in enumerate(parts))
-    response = HTMLResponse(html)
+    response = HTMLResponse(b"".join([fills.get(p, p) for p in parts]))
     set_cookies(request, response)
     return response
+
+
+# The markers as a frame keeps them, between its pieces of text.
+_TOKEN = b"\x00csrf_token\x00"
+_NAME = b"\x00user_name\x00"
+_FILLS = {"csrf_token": _TOKEN, "user_name": _NAME}
+
+
+def _frame(
+    request: Request,
+    template: str,
+    role: bool | None,
+    notice: str | None,
+    context: dict[str, Any],
+) -> tuple[bytes, ...]:
+    """The page rendered with markers, as pieces of UTF-8 and the markers between.
+
+    Encoded once here, the page costs a join of bytes per request instead of
+    encoding the whole text again, which is slow for text with any accent.
+    """
+    values = {
+        "request": None,
+        "user": None if role is None else _Viewer(role),
+        "csrf_token": Markup("\x00csrf_token\x00"),
+        "path": request.scope["path"],
+        "notice": notice,
+        **context,
+    }
+    pieces = _MARKER.split(ENV.get_template(template).render(values))
+    # split() alternates text and marker names: names sit at the odd places.
+    return tuple(_FILLS[p] if i % 2 else p.encode() for i, p in enumerate(pieces))
+
+
+@functools.lru_cache(maxsize=4096)
+def _escaped_name(name: str) -> bytes:
+    # The same few names come back on every page their owners open.
+    return str(escape(name)).encode()
 
 
 # Notices after a redirect are named by a code, so a link cannot put words

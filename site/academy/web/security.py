@@ -5,10 +5,11 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 
 from itsdangerous import BadSignature, Signer
 from starlette.datastructures import FormData
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 
 from academy.domain.errors import Forbidden, Invalid
@@ -45,14 +46,86 @@ def _signer(request: Request) -> Signer:
     return _signer_for(academy_of(request).settings.secret_key)
 
 
+@dataclass(frozen=True)
+class Visit:
+    """What a browser's Cookie header says, parsed and checked once per browser."""
+
+    session_cookie: str  # the signed session cookie as sent, "" without one
+    session: str | None  # its token, if the signature holds
+    csrf_seed: str | None  # the CSRF cookie, if it is well formed
+    csrf_token: str | None  # the token forms carry, when there is a seed
+
+
+# Longer Cookie headers are parsed every time rather than kept: this bounds
+# the cache at a few megabytes, however many odd headers arrive.
+_CACHED_COOKIES = 1024
+# Where a request keeps its Visit: asked for by the session and the CSRF token.
+_VISIT = "academy.visit"
+
+
+def visit(request: Request) -> Visit:
+    """The browser's session and CSRF cookies, as this request sent them."""
+    seen: Visit | None = request.scope.get(_VISIT)
+    if seen is None:
+        seen = request.scope[_VISIT] = _visit(request)
+    return seen
+
+
+def _visit(request: Request) -> Visit:
+    sent = [value for name, value in request.scope["headers"] if name == b"cookie"]
+    # Several Cookie headers read as one, later names winning, as Starlette's
+    # request.cookies reads them.
+    raw = sent[0] if len(sent) == 1 else b";".join(sent)
+    secret_key = academy_of(request).settings.secret_key
+    if len(raw) > _CACHED_COOKIES:
+        return _read_visit(secret_key, raw)
+    return _cached_visit(secret_key, raw)
+
+
+def _read_visit(secret_key: str, raw: bytes) -> Visit:
+    cookies = cookie_parser(raw.decode("latin-1"))
+    session_cookie = cookies.get(SESSION_COOKIE, "")
+    session = None
+    if session_cookie and len(session_cookie) <= 200:
+        session = _unsigned(secret_key, session_cookie)
+    seed: str | None = cookies.get(CSRF_COOKIE, "")
+    if not (seed and _well_formed(seed)):
+        seed = None
+    token = None if seed is None else expected_csrf(secret_key, seed, session_cookie)
+    return Visit(session_cookie, session, seed, token)
+
+
+# A browser sends the same Cookie header with every request: its signature
+# and CSRF token are worked out once, not on every page. Whether the session
+# is still open is asked every time (current_user).
+_cached_visit = functools.lru_cache(maxsize=4096)(_read_visit)
+
+
+def _well_formed(seed: str) -> bool:
+    return 20 <= len(seed) <= 64 and seed.replace("-", "").replace("_", "").isalnum()
+
+
 def csrf_seed(request: Request) -> str:
     """The browser's CSRF cookie value, creating one for this response if absent."""
-    seed = request.cookies.get(CSRF_COOKIE, "")
-    if not (20 <= len(seed) <= 64 and seed.replace("-", "").replace("_", "").isalnum()):
-        seed = getattr(request.state, "new_csrf_seed", None) or secrets.token_urlsafe(
-            24
-        )
-        request.state.new_csrf_seed = seed
+    seed = visit(request).csrf_seed
+    if seed is None:
+        seed = _new_seed(request)
+    return seed
+
+
+def _new_seed(request: Request) -> str:
+    seed = new_csrf_seed(request)
+    if seed is None:
+        seed = request.state.new_csrf_seed = secrets.token_urlsafe(24)
+    return seed
+
+
+def new_csrf_seed(request: Request) -> str | None:
+    """The seed this request created, which its response must set as a cookie."""
+    # Asked first: a missing attribute on request.state costs an exception.
+    if "new_csrf_seed" not in request.state:
+        return None
+    seed: str = request.state.new_csrf_seed
     return seed
 
 
@@ -63,22 +136,16 @@ def csrf_token(request: Request) -> str:
     browser's pages is worthless with another's session, and signing in or
     out makes every earlier token stale.
     """
-    session = request.cookies.get(SESSION_COOKIE, "")
-    return expected_csrf(
-        academy_of(request).settings.secret_key, csrf_seed(request), session
-    )
+    seen = visit(request)
+    if seen.csrf_token is not None:
+        return seen.csrf_token
+    secret_key = academy_of(request).settings.secret_key
+    return expected_csrf(secret_key, _new_seed(request), seen.session_cookie)
 
 
 def expected_csrf(secret_key: str, seed: str, session_cookie: str = "") -> str:
     """The token for this CSRF cookie and session cookie (also for load tests)."""
-    return _csrf_hmac(secret_key, seed, session_cookie[:200])
-
-
-@functools.lru_cache(maxsize=4096)
-def _csrf_hmac(secret_key: str, seed: str, session: str) -> str:
-    # A browser keeps its seed and session for its whole visit: one HMAC per
-    # visitor, not per page. The cache is bounded, so odd seeds cannot grow it.
-    message = f"{seed}\n{session}".encode()
+    message = f"{seed}\n{session_cookie[:200]}".encode()
     return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 
@@ -106,7 +173,7 @@ async def read_form(request: Request) -> FormData:
 
 def set_cookies(request: Request, response: Response) -> None:
     """Write the CSRF cookie when this request created one."""
-    seed = getattr(request.state, "new_csrf_seed", None)
+    seed = new_csrf_seed(request)
     if seed:
         response.set_cookie(
             CSRF_COOKIE,
@@ -133,16 +200,11 @@ async def current_user(request: Request) -> User | None:
 
 
 def session_token(request: Request) -> str | None:
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie or len(cookie) > 200:
-        return None
-    return _unsigned(academy_of(request).settings.secret_key, cookie)
+    """The session token the browser holds, if its signature is ours."""
+    return visit(request).session
 
 
-@functools.lru_cache(maxsize=4096)
 def _unsigned(secret_key: str, cookie: str) -> str | None:
-    # A browser sends the same cookie with every request, so its signature is
-    # checked once. Whether the session is still open is asked every time.
     try:
         return _signer_for(secret_key).unsign(cookie).decode()
     except BadSignature:
