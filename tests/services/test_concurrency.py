@@ -10,6 +10,7 @@ from argon2 import PasswordHasher, Type
 from academy.clock import FrozenClock
 from academy.domain.errors import QuizClosed
 from academy.services.academy import Academy
+from academy.store.learners import decode
 from tests.factories import learner
 
 
@@ -38,6 +39,39 @@ def test_simultaneous_submissions_never_exceed_max_attempts(
     assert data is not None
     assert len(data.attempts) == 3 == results.count("ok")
     assert sorted(a.number for a in data.attempts) == [1, 2, 3]
+
+
+def test_reads_racing_submissions_keep_what_the_file_holds(
+    academy: Academy, clock: FrozenClock
+) -> None:
+    user = learner(academy)
+    clock.advance(timedelta(days=13, hours=1))
+    quizzes = [q.slug for q in academy.ctx.content.curriculum.ordered_quizzes][:4]
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            # Forgotten each time, so every read goes to the file mid-write.
+            academy.store._recent.clear()
+            academy.store.learner(user.id)
+
+    def submit(slug: str) -> None:
+        for _ in range(3):
+            academy.learning.submit_attempt(user, slug, {})
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    writers = [threading.Thread(target=submit, args=(slug,)) for slug in quizzes]
+    for t in readers + writers:
+        t.start()
+    for t in writers:
+        t.join()
+    done.set()
+    for t in readers:
+        t.join()
+
+    on_file = decode(academy.store._raw(f"learners/{user.id}"))
+    assert on_file is not None and len(on_file.data.attempts) == 12
+    assert academy.store.learner(user.id) == on_file.data
 
 
 def test_simultaneous_completions_record_one(academy: Academy) -> None:

@@ -1,4 +1,5 @@
-"""TinyDB storages: one that never leaves a half-written file, one in memory."""
+"""TinyDB storages: one that never leaves a half-written file, one in memory,
+and one that remembers what it last read or wrote."""
 
 import json
 import os
@@ -57,6 +58,22 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def rows(tables: Tables | None, table: str) -> list[dict[str, Any]]:
+    """A table's documents in the order TinyDB inserted them."""
+    docs = (tables or {}).get(table, {})
+    return [docs[k] for k in sorted(docs, key=int)]
+
+
+def copy_tables(tables: Tables) -> Tables:
+    """A copy TinyDB may change without changing `tables`.
+
+    TinyDB replaces whole tables and updates documents in place, but never
+    changes a value inside a document (nor does the store change a row it
+    reads), so copying two levels deep is enough.
+    """
+    return {name: {k: dict(doc) for k, doc in t.items()} for name, t in tables.items()}
 
 
 def encode(tables: Tables) -> bytes:
@@ -175,3 +192,40 @@ class StagedStorage(Storage):
 
     def close(self) -> None:
         pass
+
+
+class WriteThroughStorage(Storage):
+    """Another storage, read at most once: later reads copy what was last read
+    or written.
+
+    TinyDB reads the whole file before every write, and twice for an insert.
+    Given `tables` (what the file is known to hold), it reads nothing at all.
+    After a write fails, the file may hold the old tables or the new: the
+    next read goes to it again, and `failed` says so.
+    """
+
+    def __init__(self, source: Storage, tables: Tables | None = None) -> None:
+        self.source = source
+        self.tables = tables  # never handed out, so never changed by TinyDB
+        self.known = tables is not None
+        self.written = False
+        self.failed = False
+
+    def read(self) -> Tables | None:
+        if not self.known:
+            self.tables = self.source.read()
+            self.known = True
+        return None if self.tables is None else copy_tables(self.tables)
+
+    def write(self, data: Tables) -> None:
+        try:
+            self.source.write(data)
+        except BaseException:
+            self.failed = True
+            self.tables, self.known = None, False
+            raise
+        # TinyDB keeps no reference to what it wrote, so it can be kept as is.
+        self.tables, self.known, self.written = data, True, True
+
+    def close(self) -> None:
+        self.source.close()

@@ -7,7 +7,8 @@ hash of the email address. A write therefore rewrites one small file, whatever
 the size of the platform. Lookups that cross learners (email, session,
 certificate id, the review queue) are answered from indexes built in memory
 when the store opens and kept current on every write. So is the list of every
-eligibility record, which the manager's console pages through.
+eligibility record, which the manager's console pages through. The learners
+used lately are kept decoded (see learners.py).
 
 TinyDB is not safe with two writers, so the store takes an exclusive lock on
 its folder and the server runs as one process; within it, one lock per file
@@ -24,10 +25,9 @@ import logging
 import os
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -52,7 +52,9 @@ from academy.domain.records import (
 )
 from academy.store import journal
 from academy.store.codec import from_doc, to_doc
-from academy.store.errors import damaged, unreadable
+from academy.store.errors import DataError, damaged, unreadable
+from academy.store.learners import KeptLearner, RecentLearners, decode
+from academy.store.learners import LearnerData as LearnerData  # part of this API
 from academy.store.lock import DataFolderLock
 from academy.store.storage import (
     TMP,
@@ -61,9 +63,11 @@ from academy.store.storage import (
     MemoryStorage,
     StagedStorage,
     Tables,
+    WriteThroughStorage,
     atomic_write,
     encode,
     fsync_dir,
+    rows,
 )
 
 logger = logging.getLogger(__name__)
@@ -73,7 +77,7 @@ LearnerVisitor = Callable[["LearnerData", Eligibility | None], None]
 LEARNERS = "learners"
 ELIGIBILITY = "eligibility"
 COHORTS = "cohorts"
-RECENT_LEARNERS = 1000  # learners kept parsed in memory (see Store.learner)
+RECENT_LEARNERS = 1000  # learners kept decoded in memory (see Store.learner)
 
 
 # Learner ids become file names: an id from a form ("../x", a NUL) that is not
@@ -84,17 +88,6 @@ LEARNER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 def email_key(email: str) -> str:
     """Emails compare without case or surrounding spaces."""
     return email.strip().casefold()
-
-
-@dataclass
-class LearnerData:
-    """Everything stored about one learner, read in one go."""
-
-    user: User
-    completions: dict[str, ModuleCompletion] = field(default_factory=dict)
-    attempts: list[Attempt] = field(default_factory=list)
-    replies: dict[str, PracticeReply] = field(default_factory=dict)
-    certificates: list[Certificate] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -116,11 +109,6 @@ def _upsert(table: Table, doc: dict[str, Any], cond: QueryLike) -> None:
         table.insert(doc)
 
 
-def _rows(raw: dict[str, Any] | None, table: str) -> list[dict[str, Any]]:
-    docs = (raw or {}).get(table, {})
-    return [docs[k] for k in sorted(docs, key=int)]
-
-
 def _audit_line(doc: dict[str, Any]) -> str:
     """One JSON line, readable as it stands unless only escapes can carry it.
 
@@ -137,31 +125,6 @@ def _audit_line(doc: dict[str, Any]) -> str:
 
 def _by_email(records: dict[str, Eligibility]) -> list[Eligibility]:
     return sorted(records.values(), key=lambda e: e.email)
-
-
-def _copy(data: LearnerData) -> LearnerData:
-    return LearnerData(
-        user=data.user,
-        completions=dict(data.completions),
-        attempts=list(data.attempts),
-        replies=dict(data.replies),
-        certificates=list(data.certificates),
-    )
-
-
-def _learner_data(raw: dict[str, Any] | None) -> LearnerData | None:
-    users = _rows(raw, "user")
-    if not users:
-        return None
-    replies = [from_doc(PracticeReply, r) for r in _rows(raw, "replies")]
-    completions = [from_doc(ModuleCompletion, r) for r in _rows(raw, "completions")]
-    return LearnerData(
-        user=from_doc(User, users[0]),
-        completions={c.module_slug: c for c in completions},
-        attempts=[from_doc(Attempt, r) for r in _rows(raw, "attempts")],
-        replies={r.key: r for r in replies},
-        certificates=[from_doc(Certificate, r) for r in _rows(raw, "certificates")],
-    )
 
 
 class Store:
@@ -193,10 +156,8 @@ class Store:
         self._eligibility: dict[str, Eligibility] | None = None
         self._eligibility_sorted: list[Eligibility] | None = None
         self._eligibility_saves = 0  # so a read overtaken by a save is not kept
-        # Learners read lately (see learner()), and a count of writes to each
-        # learner's file, so that a read overtaken by a write is not kept.
-        self._recent: OrderedDict[str, LearnerData] = OrderedDict()
-        self._changes: dict[str, int] = {}
+        # Learners read or written lately (see learner()).
+        self._recent = RecentLearners(RECENT_LEARNERS)
         self._blobs: dict[str, bytes] = {}
         # A multi-file save failed after its commit point (see _settle).
         self._unsettled = False
@@ -261,9 +222,10 @@ class Store:
     ) -> None:
         name = f"{LEARNERS}/{user_id}"
         raw = self._raw(name)
-        data = self._decoded(name, lambda: _learner_data(raw))
-        if data is None:
+        kept = self._decoded(name, lambda: decode(raw))
+        if kept is None:
             return
+        data = kept.data
         self._decoded(name, lambda: self._index(data, raw))
         if each_learner is not None:
             each_learner(data, known.get(email_key(data.user.email)))
@@ -300,7 +262,7 @@ class Store:
                     self._pending[(uid, key)] = reply.latest.submitted_at
                 else:
                     self._pending.pop((uid, key), None)
-            for row in _rows(raw, "sessions"):
+            for row in rows(raw, "sessions"):
                 started = datetime.fromisoformat(row["created_at"])
                 self._sessions[row["token_hash"]] = (uid, started)
 
@@ -319,17 +281,44 @@ class Store:
 
     @contextmanager
     def _learner_file(self, user_id: str) -> Iterator[TinyDB]:
-        """The learner's database, to change under their lock; forgets the copy."""
+        """The learner's database, to change under their lock.
+
+        TinyDB reads the kept copy of the file, if there is one; what a
+        successful write leaves in the file is kept after it. After a write
+        that failed, the file may hold either version: nothing is kept, and
+        the next read goes to the file.
+        """
         if not LEARNER_ID.match(user_id):
             raise ValueError(f"not a learner id: {user_id[:40]!r}")
-        with self.learner_lock(user_id), self._open(f"{LEARNERS}/{user_id}") as db:
+        name = f"{LEARNERS}/{user_id}"
+        with self.learner_lock(user_id):
+            before = self._recent.get(user_id)
+            storage = WriteThroughStorage(
+                self._storage(name), before.tables if before else None
+            )
+            db = TinyDB(storage=lambda: storage)
             try:
                 yield db
+            except BaseException:
+                if storage.written or storage.failed:
+                    self._recent.written(user_id, None)
+                raise
             finally:
-                # After the write: a read that began before it cannot be kept.
-                with self._index_lock:
-                    self._changes[user_id] = self._changes.get(user_id, 0) + 1
-                    self._recent.pop(user_id, None)
+                db.close()
+            if storage.written:
+                self._recent.written(
+                    user_id, self._decode_written(name, storage, before)
+                )
+
+    def _decode_written(
+        self, name: str, storage: WriteThroughStorage, before: KeptLearner | None
+    ) -> KeptLearner | None:
+        """The learner just written, decoded from the tables TinyDB wrote."""
+        try:
+            return self._decoded(name, lambda: decode(storage.tables, before))
+        except DataError:
+            # The write is done; the damage is reported when the file is read.
+            return None
 
     def _db(self, name: str) -> TinyDB:
         if self._memory is not None:
@@ -416,31 +405,24 @@ class Store:
     def learner(self, user_id: str) -> LearnerData | None:
         """Everything about one learner, from a single read of their file.
 
-        Recently read learners are kept until their file next changes, so the
-        several reads one request makes (grade, summarise, check for a
-        certificate) parse the file once. Each caller gets its own lists and
-        dicts; the records in them are frozen.
+        Learners read or written lately are kept, so the several reads one
+        request makes (grade, summarise, check for a certificate) and the
+        requests after it do not read the file again. Each caller gets its
+        own lists and dicts; the records in them are frozen.
         """
         if not LEARNER_ID.match(user_id):
             return None
-        with self._index_lock:
-            kept = self._recent.get(user_id)
-            if kept is not None:
-                self._recent.move_to_end(user_id)
-                return _copy(kept)
-            seen = self._changes.get(user_id, 0)
+        kept = self._recent.get(user_id)
+        if kept is not None:
+            return kept.data.copy()
+        writes = self._recent.writes(user_id)
         name = f"{LEARNERS}/{user_id}"
         raw = self._raw(name)
-        data = self._decoded(name, lambda: _learner_data(raw))
-        if data is None:
+        kept = self._decoded(name, lambda: decode(raw))
+        if kept is None:
             return None
-        with self._index_lock:
-            # Keep it only if no write happened while the file was being read.
-            if self._changes.get(user_id, 0) == seen:
-                self._recent[user_id] = data
-                if len(self._recent) > RECENT_LEARNERS:
-                    self._recent.popitem(last=False)
-        return _copy(data)
+        self._recent.keep_read(user_id, writes, kept)
+        return kept.data.copy()
 
     def attempts(self, user_id: str) -> list[Attempt]:
         """One learner's attempts, for reports that go through every learner.
@@ -451,14 +433,13 @@ class Store:
         """
         if not LEARNER_ID.match(user_id):
             return []
-        with self._index_lock:
-            kept = self._recent.get(user_id)
+        kept = self._recent.peek(user_id)
         if kept is not None:
-            return list(kept.attempts)
+            return list(kept.data.attempts)
         name = f"{LEARNERS}/{user_id}"
         raw = self._raw(name)
         return self._decoded(
-            name, lambda: [from_doc(Attempt, r) for r in _rows(raw, "attempts")]
+            name, lambda: [from_doc(Attempt, r) for r in rows(raw, "attempts")]
         )
 
     def completed_modules(self, user_id: str) -> frozenset[str]:
@@ -608,9 +589,7 @@ class Store:
 
     def _all(self, name: str, table: str, cls: type[T]) -> list[T]:
         raw = self._raw(name)
-        return self._decoded(
-            name, lambda: [from_doc(cls, r) for r in _rows(raw, table)]
-        )
+        return self._decoded(name, lambda: [from_doc(cls, r) for r in rows(raw, table)])
 
     def _put(self, name: str, table: str, doc: dict[str, Any]) -> None:
         with self.lock(name), self._open(name) as db:
@@ -645,10 +624,10 @@ class Store:
         self._settle()
         key = email_key(email)
         name = self._bucket(email)
-        rows = [r for r in _rows(self._raw(name), "records") if r.get("email") == key]
-        if not rows:
+        found = [r for r in rows(self._raw(name), "records") if r.get("email") == key]
+        if not found:
             return None
-        return self._decoded(name, lambda: from_doc(Eligibility, rows[0]))
+        return self._decoded(name, lambda: from_doc(Eligibility, found[0]))
 
     def save_eligibility(self, records: list[Eligibility]) -> None:
         """Write many records: all of them, or, if this raises, none.
