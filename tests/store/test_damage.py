@@ -139,10 +139,14 @@ def test_damage_read_after_open_is_a_data_error(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     _site(folder)
     store = Store(folder).open()
-    _bucket(folder).write_text("{{{")
-    with pytest.raises(DataError, match="is not valid JSON"):
-        store.eligibility("ana@example.org")
-    store.close()
+    try:
+        _bucket(folder).write_text("{{{")
+        # Lookups are answered from memory; the next save to the bucket reads it.
+        assert store.eligibility("ana@example.org") == Eligibility("ana@example.org")
+        with pytest.raises(DataError, match="is not valid JSON"):
+            store.save_eligibility([Eligibility("ana@example.org")])
+    finally:
+        store.close()
 
 
 def test_damage_missing_cohorts_with_dated_learners_refused(tmp_path: Path) -> None:

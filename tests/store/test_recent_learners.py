@@ -11,6 +11,7 @@ import pytest
 
 from academy.domain.records import (
     Attempt,
+    Eligibility,
     ModuleCompletion,
     PracticeReply,
     ReplyVersion,
@@ -246,3 +247,15 @@ def test_recent_write_that_cannot_be_decoded_is_reported_on_the_next_read(
         assert data is not None and len(data.attempts) == 1
     finally:
         store.close()
+
+
+def test_recent_eligibility_lookups_read_no_bucket(
+    store: Store, reads: list[str]
+) -> None:
+    record = Eligibility("ana@example.org")
+    store.save_eligibility([record])
+    reads.clear()
+
+    assert store.eligibility(" Ana@Example.org ") == record
+    assert store.eligibility("nobody@example.org") is None
+    assert reads == []

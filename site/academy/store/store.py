@@ -6,9 +6,10 @@ replies, certificates), and eligibility records live in 256 buckets keyed by a
 hash of the email address. A write therefore rewrites one small file, whatever
 the size of the platform. Lookups that cross learners (email, session,
 certificate id, the review queue) are answered from indexes built in memory
-when the store opens and kept current on every write. So is the list of every
-eligibility record, which the manager's console pages through. The learners
-used lately are kept decoded (see learners.py).
+when the store opens and kept current on every write. So is every eligibility
+record: the manager's console pages through them, and each learner's summary
+and dashboard look theirs up. The learners used lately are kept decoded (see
+learners.py).
 
 TinyDB is not safe with two writers, so the store takes an exclusive lock on
 its folder and the server runs as one process; within it, one lock per file
@@ -621,8 +622,12 @@ class Store:
         return f"{ELIGIBILITY}/{digest[:2]}"
 
     def eligibility(self, email: str) -> Eligibility | None:
-        self._settle()
+        """The email's record: from memory, unless a failed save left it unknown."""
         key = email_key(email)
+        with self._index_lock:
+            if self._eligibility is not None:
+                return self._eligibility.get(key)
+        self._settle()
         name = self._bucket(email)
         found = [r for r in rows(self._raw(name), "records") if r.get("email") == key]
         if not found:
