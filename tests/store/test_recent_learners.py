@@ -1,6 +1,7 @@
 """The learners kept in memory: what a write keeps, and what it must not."""
 
 import copy
+import json
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from academy.domain.records import (
 )
 from academy.store import DataError, Store
 from academy.store.learners import decode
-from academy.store.storage import DurableJSONStorage, MemoryStorage, Tables
+from academy.store.storage import DurableJSONStorage, MemoryStorage, Tables, encode
 from tests.store.test_store import AT, user
 
 
@@ -76,6 +77,9 @@ def test_recent_write_keeps_what_a_fresh_store_reads(tmp_path: Path) -> None:
     store.add_session("u_1", "t1", AT)
     kept = store.learner("u_1")
     store.close()
+    # Written from the bytes of unchanged documents, yet as a whole encoding.
+    written = (folder / "learners" / "u_1.json").read_bytes()
+    assert written == encode(json.loads(written))
 
     again = Store(folder).open()
     try:

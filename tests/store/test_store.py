@@ -208,13 +208,13 @@ def test_store_new_record_costs_one_durable_write(
 
     store = Store(tmp_path / "data").open()
     writes: list[dict[str, object]] = []
-    original = DurableJSONStorage.write
+    original = DurableJSONStorage.write_encoded
 
-    def counting(self: DurableJSONStorage, data: dict[str, dict[str, object]]) -> None:
-        writes.append(json.loads(json.dumps(data)))
+    def counting(self: DurableJSONStorage, data: bytes) -> None:
+        writes.append(json.loads(data))
         original(self, data)
 
-    monkeypatch.setattr(DurableJSONStorage, "write", counting)
+    monkeypatch.setattr(DurableJSONStorage, "write_encoded", counting)
     store.add_user(user())
     assert len(writes) == 1 and writes[0]["user"]
     store.save_reply(PracticeReply("u_1", "q1", "r", (ReplyVersion("t", AT, False),)))

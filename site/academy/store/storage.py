@@ -13,7 +13,10 @@ from tinydb.storages import Storage
 from academy.store.errors import damaged, unreadable
 
 Tables = dict[str, dict[str, Any]]
+# The bytes of each document in a file, by table and document id.
+Encoded = dict[str, dict[str, bytes]]
 TMP = ".tmp"  # the suffix of every temporary file; backups skip them
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -78,7 +81,36 @@ def copy_tables(tables: Tables) -> Tables:
 
 def encode(tables: Tables) -> bytes:
     """The bytes of a database file, as DurableJSONStorage writes them."""
-    return json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode()
+    return _JSON.encode(tables).encode()
+
+
+def encode_reusing(
+    tables: Tables, before: Tables | None, encoded: Encoded
+) -> tuple[bytes, Encoded]:
+    """encode(tables), and the bytes of each document in it.
+
+    `encoded` holds the bytes of documents in `before`: each one still equal
+    is not encoded again. A write that adds one attempt encodes one attempt.
+    """
+    before = before or {}
+    pieces: Encoded = {}
+    for name, docs in tables.items():
+        old_docs, old = before.get(name, {}), encoded.get(name, {})
+        pieces[name] = {
+            key: old[key]
+            if key in old and old_docs.get(key) == doc
+            else _JSON.encode(doc).encode()
+            for key, doc in docs.items()
+        }
+    body = b",".join(
+        _key(name) + b":{" + b",".join(_key(k) + b":" + v for k, v in t.items()) + b"}"
+        for name, t in pieces.items()
+    )
+    return b"{" + body + b"}", pieces
+
+
+def _key(text: str) -> bytes:
+    return _JSON.encode(text).encode()
 
 
 def decode(path: Path | str, data: bytes | str) -> Tables:
@@ -125,7 +157,11 @@ class DurableJSONStorage(Storage):
         return decode(self.path, data)
 
     def write(self, data: Tables) -> None:
-        atomic_write(self.path, encode(data))
+        self.write_encoded(encode(data))
+
+    def write_encoded(self, data: bytes) -> None:
+        """Write what encode() makes of the tables (or encode_reusing)."""
+        atomic_write(self.path, data)
 
     def close(self) -> None:
         pass
@@ -164,7 +200,11 @@ class MemoryStorage(Storage):
         return decode(self.name, text)
 
     def write(self, data: Tables) -> None:
-        text = json.dumps(data, ensure_ascii=False)
+        self.write_encoded(encode(data))
+
+    def write_encoded(self, data: bytes) -> None:
+        """Write what encode() makes of the tables (or encode_reusing)."""
+        text = data.decode()
         with self.files.lock:
             self.files.files[self.name] = text
 
@@ -199,33 +239,42 @@ class WriteThroughStorage(Storage):
     or written.
 
     TinyDB reads the whole file before every write, and twice for an insert.
-    Given `tables` (what the file is known to hold), it reads nothing at all.
-    After a write fails, the file may hold the old tables or the new: the
-    next read goes to it again, and `failed` says so.
+    Given `tables` (what the file is known to hold), it reads nothing at all;
+    given `encoded` too (the bytes of its documents), a write encodes only the
+    documents that changed. After a write fails, the file may hold the old
+    tables or the new: the next read goes to it again, and `failed` says so.
     """
 
-    def __init__(self, source: Storage, tables: Tables | None = None) -> None:
+    def __init__(
+        self,
+        source: "DurableJSONStorage | MemoryStorage",
+        tables: Tables | None = None,
+        encoded: Encoded | None = None,
+    ) -> None:
         self.source = source
         self.tables = tables  # never handed out, so never changed by TinyDB
+        self.encoded: Encoded = encoded or {}
         self.known = tables is not None
         self.written = False
         self.failed = False
 
     def read(self) -> Tables | None:
         if not self.known:
-            self.tables = self.source.read()
+            self.tables, self.encoded = self.source.read(), {}
             self.known = True
         return None if self.tables is None else copy_tables(self.tables)
 
     def write(self, data: Tables) -> None:
         try:
-            self.source.write(data)
+            encoded, pieces = encode_reusing(data, self.tables, self.encoded)
+            self.source.write_encoded(encoded)
         except BaseException:
             self.failed = True
-            self.tables, self.known = None, False
+            self.tables, self.encoded, self.known = None, {}, False
             raise
         # TinyDB keeps no reference to what it wrote, so it can be kept as is.
-        self.tables, self.known, self.written = data, True, True
+        self.tables, self.encoded = data, pieces
+        self.known = self.written = True
 
     def close(self) -> None:
         self.source.close()

@@ -295,7 +295,9 @@ class Store:
         with self.learner_lock(user_id):
             before = self._recent.get(user_id)
             storage = WriteThroughStorage(
-                self._storage(name), before.tables if before else None
+                self._storage(name),
+                before.tables if before else None,
+                before.encoded if before else None,
             )
             db = TinyDB(storage=lambda: storage)
             try:
@@ -316,7 +318,9 @@ class Store:
     ) -> KeptLearner | None:
         """The learner just written, decoded from the tables TinyDB wrote."""
         try:
-            return self._decoded(name, lambda: decode(storage.tables, before))
+            return self._decoded(
+                name, lambda: decode(storage.tables, before, storage.encoded)
+            )
         except DataError:
             # The write is done; the damage is reported when the file is read.
             return None
