@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class QuestionKind(StrEnum):
@@ -69,11 +70,12 @@ class Quiz:
     questions: tuple[Question, ...]
     intro_html: str = ""
 
-    @property
+    # Cached: progress asks for them for every quiz of every learner it sums up.
+    @cached_property
     def graded_questions(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.graded)
 
-    @property
+    @cached_property
     def practice_questions(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if not q.graded)
 

@@ -234,11 +234,12 @@ def compute_progress(
     for module in curriculum.modules:
         quiz = curriculum.quizzes[module.quiz_slug] if module.quiz_slug else None
         completion = completions.get(module.slug)
+        opens_at = schedule.opens_at(module.day)
         modules.append(
             ModuleProgress(
                 module=module,
-                opens_at=schedule.opens_at(module.day),
-                is_open=schedule.is_open(module.day, now),
+                opens_at=opens_at,
+                is_open=now >= opens_at,
                 completed_at=completion.completed_at if completion else None,
                 late=completion.late if completion else False,
                 quiz=quiz_progress(quiz, attempts, schedule) if quiz else None,
