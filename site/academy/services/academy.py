@@ -17,7 +17,7 @@ from academy.services.context import Context
 from academy.services.eligibility import EligibilityService
 from academy.services.learning import Learning
 from academy.services.manage import Manage
-from academy.services.reports import QuizResults
+from academy.services.quiz_results import QuizResults
 from academy.services.summaries import SummaryIndex
 from academy.services.tokens import Tokens
 from academy.settings import Settings

@@ -25,8 +25,8 @@ from academy.services.charts import BarChart, bar_chart
 from academy.services.console_views import CohortOverview, CohortRow, Home
 from academy.services.context import Context, new_id
 from academy.services.listing import STATUS_ORDER, LearnerFilter, paginate
+from academy.services.quiz_results import HISTOGRAM_BINS, QuizResults
 from academy.services.quiz_statistics import score_chart
-from academy.services.reports import HISTOGRAM_BINS, QuizResults
 from academy.services.summaries import LearnerSummary, SummaryIndex
 
 MAX_COHORT_NAME = 100

@@ -20,7 +20,7 @@ from academy.services.charts import (
     BarChart,
 )
 from academy.services.listing import LearnerFilter, Page
-from academy.services.reports import QuizReport
+from academy.services.quiz_results import QuizReport
 from academy.services.summaries import LearnerSummary
 
 # -- what the pages show ------------------------------------------------------------

@@ -28,7 +28,7 @@ from academy.services.console_views import (
 from academy.services.context import Context
 from academy.services.eligibility import EligibilityService
 from academy.services.listing import LearnerFilter, Page, paginate
-from academy.services.reports import QuizResults
+from academy.services.quiz_results import QuizResults
 from academy.services.summaries import LearnerSummary, SummaryIndex, progress_of
 from academy.store import LearnerData, email_key
 

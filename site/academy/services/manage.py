@@ -15,8 +15,8 @@ from academy.services.eligibility import EligibilityService
 from academy.services.eligibility_register import EligibilityRegister
 from academy.services.enrolment import Enrolment
 from academy.services.learners import Learners
+from academy.services.quiz_results import QuizResults
 from academy.services.quiz_statistics import QuizStatistics
-from academy.services.reports import QuizResults
 from academy.services.reviews import Reviews
 from academy.services.summaries import SummaryIndex
 

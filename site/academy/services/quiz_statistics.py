@@ -9,7 +9,7 @@ from academy.services.charts import (
     histogram_labels,
 )
 from academy.services.console_views import QuizPage
-from academy.services.reports import QuizReport, QuizResults
+from academy.services.quiz_results import QuizReport, QuizResults
 
 
 class QuizStatistics:
