@@ -24,6 +24,7 @@ from academy.domain.records import (
     User,
 )
 from academy.store import DataFolderLocked, Store
+from academy.store.eligibility import bucket
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -305,7 +306,7 @@ def _fail_on(
 
 def _bulk_store(folder: Path) -> Store:
     store = Store(folder).open()
-    assert len({Store._bucket(e) for e in EMAILS}) == len(EMAILS)
+    assert len({bucket(e) for e in EMAILS}) == len(EMAILS)
     store.save_eligibility(_records(50.0))
     return store
 
@@ -397,7 +398,7 @@ def test_store_eligibility_save_after_unfinished_commit_finishes_it_first(
 def test_store_eligibility_save_failing_midway_changes_nothing(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import academy.store.store as module
+    import academy.store.eligibility as module
 
     store.save_eligibility(_records(50.0))
     calls = [0]
@@ -420,7 +421,7 @@ def test_store_eligibility_save_rewrites_only_buckets_it_changes(
 ) -> None:
     folder = tmp_path / "data"
     store = _bulk_store(folder)
-    buckets = sorted(folder / f"{Store._bucket(e)}.json" for e in EMAILS[2:4])
+    buckets = sorted(folder / f"{bucket(e)}.json" for e in EMAILS[2:4])
     # Each file is renamed into place, so a rewritten file has a new inode.
     before = {p: p.stat().st_ino for p in (folder / "eligibility").iterdir()}
     store.save_eligibility(_records(90.0)[2:4])
@@ -479,7 +480,7 @@ def test_store_all_eligibility_from_memory_and_current_after_saves(
     store.save_eligibility(_records(90.0)[:1])
     listed = {r.email: r.courses[0].grade_percent for r in store.all_eligibility()}
     assert listed == {e: 90.0 if e == EMAILS[0] else 50.0 for e in EMAILS}
-    assert not [name for name in read if name not in {Store._bucket(EMAILS[0])}]
+    assert not [name for name in read if name not in {bucket(EMAILS[0])}]
     store.close()
 
 

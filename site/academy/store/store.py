@@ -2,14 +2,12 @@
 
 Everything that grows with the number of learners is partitioned: each learner
 has a small database file of their own (account, sessions, progress, attempts,
-replies, certificates), and eligibility records live in 256 buckets keyed by a
-hash of the email address. A write therefore rewrites one small file, whatever
-the size of the platform. Lookups that cross learners (email, session,
-certificate id, the review queue) are answered from indexes built in memory
-when the store opens and kept current on every write. So is every eligibility
-record: the manager's console pages through them, and each learner's summary
-and dashboard look theirs up. The learners used lately are kept decoded (see
-learners.py).
+replies, certificates), and eligibility records live in buckets of their own
+(see eligibility.py). A write therefore rewrites one small file, whatever the
+size of the platform. Lookups that cross learners (email, session, certificate
+id, the review queue) are answered from indexes built in memory when the store
+opens and kept current on every write. The learners used lately are kept
+decoded (see learners.py), and the audit log is a file of its own (audit.py).
 
 TinyDB is not safe with two writers, so the store takes an exclusive lock on
 its folder and the server runs as one process; within it, one lock per file
@@ -20,22 +18,16 @@ DataError naming it, when the store opens or when it is next read; the store
 never repairs anything itself.
 """
 
-import hashlib
-import json
 import logging
-import os
-import re
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from tinydb import Query, TinyDB
-from tinydb.queries import QueryLike
-from tinydb.table import Table
 
 from academy.domain.certificate import Certificate
 from academy.domain.errors import Conflict
@@ -52,43 +44,30 @@ from academy.domain.records import (
     User,
 )
 from academy.store import journal
+from academy.store.audit import AuditLog
 from academy.store.codec import from_doc, to_doc
-from academy.store.errors import DataError, damaged, unreadable
+from academy.store.eligibility import ELIGIBILITY, EligibilityBuckets
+from academy.store.errors import DataError, damaged
+from academy.store.files import Files
+from academy.store.keys import LEARNER_ID
+from academy.store.keys import email_key as email_key  # part of this API
 from academy.store.learners import KeptLearner, RecentLearners, decode
 from academy.store.learners import LearnerData as LearnerData  # part of this API
 from academy.store.lock import DataFolderLock
 from academy.store.storage import (
     TMP,
-    DurableJSONStorage,
-    MemoryFiles,
-    MemoryStorage,
-    StagedStorage,
-    Tables,
     WriteThroughStorage,
     atomic_write,
-    encode,
-    fsync_dir,
     rows,
 )
+from academy.store.upsert import upsert
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 # Called by Store.open with each learner and their eligibility record, if any.
 LearnerVisitor = Callable[["LearnerData", Eligibility | None], None]
 LEARNERS = "learners"
-ELIGIBILITY = "eligibility"
 COHORTS = "cohorts"
 RECENT_LEARNERS = 1000  # learners kept decoded in memory (see Store.learner)
-
-
-# Learner ids become file names: an id from a form ("../x", a NUL) that is not
-# a plain name is nobody's and must never reach the file system.
-LEARNER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-def email_key(email: str) -> str:
-    """Emails compare without case or surrounding spaces."""
-    return email.strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -98,49 +77,14 @@ class PendingReply:
     submitted_at: datetime
 
 
-def _upsert(table: Table, doc: dict[str, Any], cond: QueryLike) -> None:
-    """Update or insert with exactly one write.
-
-    TinyDB's own upsert first writes an unchanged table and then inserts, so a
-    crash between the two could leave a file holding an empty table.
-    """
-    if table.contains(cond):
-        table.update(doc, cond)
-    else:
-        table.insert(doc)
-
-
-def _audit_line(doc: dict[str, Any]) -> str:
-    """One JSON line, readable as it stands unless only escapes can carry it.
-
-    A lone surrogate (which a JSON request may hold as \\ud800) cannot be
-    written as UTF-8; escaped, it reads back as it was sent.
-    """
-    line = json.dumps(doc, ensure_ascii=False)
-    try:
-        line.encode("utf-8")
-    except UnicodeEncodeError:
-        line = json.dumps(doc)
-    return line + "\n"
-
-
-def _by_email(records: dict[str, Eligibility]) -> list[Eligibility]:
-    return sorted(records.values(), key=lambda e: e.email)
-
-
-class Store:
+class Store(Files):
     """Durable storage in a folder, or in memory when `folder` is None."""
 
     def __init__(self, folder: Path | None) -> None:
-        # Absolute, so temporary files and the journal name the same paths
-        # whatever the working folder ("var" is the default data folder).
-        self.folder = folder.absolute() if folder is not None else None
-        self._memory = MemoryFiles() if folder is None else None
+        super().__init__(folder)
         self._folder_lock = (
             DataFolderLock(self.folder) if self.folder is not None else None
         )
-        self._locks: dict[str, threading.RLock] = {}
-        self._locks_guard = threading.Lock()
         self._index_lock = threading.RLock()
         self._emails: dict[str, str] = {}
         # Accounts are read on every request; they are small, so all are kept.
@@ -151,18 +95,13 @@ class Store:
         self._sessions: dict[str, tuple[str, datetime]] = {}
         self._certificates: dict[str, str] = {}
         self._pending: dict[tuple[str, str], datetime] = {}
-        self._audit: list[AuditEntry] = []
-        # Every eligibility record by email key, read at open and kept current
-        # by save_eligibility; None after a failed save, until read again.
-        self._eligibility: dict[str, Eligibility] | None = None
-        self._eligibility_sorted: list[Eligibility] | None = None
-        self._eligibility_saves = 0  # so a read overtaken by a save is not kept
+        self._audit = AuditLog(self.folder, self.lock("audit"))
+        self._eligibility = EligibilityBuckets(
+            self, self.folder, self._memory, self._index_lock
+        )
         # Learners read or written lately (see learner()).
         self._recent = RecentLearners(RECENT_LEARNERS)
         self._blobs: dict[str, bytes] = {}
-        # A multi-file save failed after its commit point (see _settle).
-        self._unsettled = False
-        self._audit_torn = False  # the audit log ends in a torn line
 
     # -- lifecycle -------------------------------------------------------
 
@@ -185,8 +124,8 @@ class Store:
             self._recover()
             self.cohorts()
             self.tokens()
-            known = self._eligibility = self._read_eligibility()
-            self._audit = self._read_audit()
+            known = self._eligibility.load()
+            self._audit.load()
             for user_id in self.user_ids():
                 self._load_learner(user_id, known, each_learner)
             self._check_cohorts()
@@ -267,15 +206,7 @@ class Store:
                 started = datetime.fromisoformat(row["created_at"])
                 self._sessions[row["token_hash"]] = (uid, started)
 
-    # -- files and locks -------------------------------------------------
-
-    def lock(self, name: str) -> threading.RLock:
-        """The lock that serialises every change to one file."""
-        with self._locks_guard:
-            lock = self._locks.get(name)
-            if lock is None:
-                lock = self._locks[name] = threading.RLock()
-            return lock
+    # -- learner files -------------------------------------------------
 
     def learner_lock(self, user_id: str) -> threading.RLock:
         return self.lock(f"{LEARNERS}/{user_id}")
@@ -325,54 +256,6 @@ class Store:
             # The write is done; the damage is reported when the file is read.
             return None
 
-    def _db(self, name: str) -> TinyDB:
-        if self._memory is not None:
-            return TinyDB(name, self._memory, storage=MemoryStorage)
-        assert self.folder is not None
-        return TinyDB(self.folder / f"{name}.json", storage=DurableJSONStorage)
-
-    @contextmanager
-    def _open(self, name: str) -> Iterator[TinyDB]:
-        db = self._db(name)
-        try:
-            yield db
-        finally:
-            db.close()
-
-    def _storage(self, name: str) -> MemoryStorage | DurableJSONStorage:
-        if self._memory is not None:
-            return MemoryStorage(name, self._memory)
-        assert self.folder is not None
-        return DurableJSONStorage(self.folder / f"{name}.json")
-
-    def _raw(self, name: str) -> Tables | None:
-        return self._storage(name).read()
-
-    def _decoded(self, name: str, build: Callable[[], T]) -> T:
-        """`build()`, with a record it cannot decode reported against its file."""
-        try:
-            return build()
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            where = name if self.folder is None else self.folder / f"{name}.json"
-            problem = f"{type(error).__name__}: {error}"
-            raise damaged(
-                where, f"holds a record the academy cannot read ({problem})"
-            ) from None
-
-    def _names(self, prefix: str) -> list[str]:
-        if self._memory is not None:
-            return [n.removeprefix(prefix) for n in self._memory.names(prefix)]
-        assert self.folder is not None
-        folder = self.folder / prefix
-        try:
-            entries = os.scandir(folder)
-        except FileNotFoundError:
-            return []
-        except OSError as error:  # a file where the folder should be, say
-            raise unreadable(folder, error) from None
-        with entries:
-            return sorted(e.name[:-5] for e in entries if e.name.endswith(".json"))
-
     # -- accounts ----------------------------------------------------------
 
     def user_ids(self) -> list[str]:
@@ -394,7 +277,7 @@ class Store:
 
     def save_user(self, user: User) -> None:
         with self._learner_file(user.id) as db:
-            _upsert(db.table("user"), to_doc(user), Query().id == user.id)
+            upsert(db.table("user"), to_doc(user), Query().id == user.id)
             with self._index_lock:
                 self._users[user.id] = user
 
@@ -541,7 +424,7 @@ class Store:
     def save_reply(self, reply: PracticeReply) -> None:
         doc = {**to_doc(reply), "key": reply.key}
         with self._learner_file(reply.user_id) as db:
-            _upsert(db.table("replies"), doc, Query().key == reply.key)
+            upsert(db.table("replies"), doc, Query().key == reply.key)
         with self._index_lock:
             if reply.state is ReplyState.PENDING:
                 self._pending[(reply.user_id, reply.key)] = reply.latest.submitted_at
@@ -559,7 +442,7 @@ class Store:
 
     def save_certificate(self, cert: Certificate) -> None:
         with self._learner_file(cert.user_id) as db:
-            _upsert(db.table("certificates"), to_doc(cert), Query().id == cert.id)
+            upsert(db.table("certificates"), to_doc(cert), Query().id == cert.id)
         with self._index_lock:
             self._certificates[cert.id] = cert.user_id
 
@@ -592,14 +475,6 @@ class Store:
 
     # -- cohorts and tokens --------------------------------------------------------
 
-    def _all(self, name: str, table: str, cls: type[T]) -> list[T]:
-        raw = self._raw(name)
-        return self._decoded(name, lambda: [from_doc(cls, r) for r in rows(raw, table)])
-
-    def _put(self, name: str, table: str, doc: dict[str, Any]) -> None:
-        with self.lock(name), self._open(name) as db:
-            _upsert(db.table(table), doc, Query().id == doc["id"])
-
     def cohorts(self) -> list[Cohort]:
         """Every cohort; read on every page, so kept in memory after the first read."""
         with self.lock(COHORTS):
@@ -620,23 +495,9 @@ class Store:
 
     # -- eligibility ------------------------------------------------------------------
 
-    @staticmethod
-    def _bucket(email: str) -> str:
-        digest = hashlib.sha256(email_key(email).encode()).hexdigest()
-        return f"{ELIGIBILITY}/{digest[:2]}"
-
     def eligibility(self, email: str) -> Eligibility | None:
         """The email's record: from memory, unless a failed save left it unknown."""
-        key = email_key(email)
-        with self._index_lock:
-            if self._eligibility is not None:
-                return self._eligibility.get(key)
-        self._settle()
-        name = self._bucket(email)
-        found = [r for r in rows(self._raw(name), "records") if r.get("email") == key]
-        if not found:
-            return None
-        return self._decoded(name, lambda: from_doc(Eligibility, found[0]))
+        return self._eligibility.get(email)
 
     def save_eligibility(self, records: list[Eligibility]) -> None:
         """Write many records: all of them, or, if this raises, none.
@@ -648,148 +509,17 @@ class Store:
         commit a crash cut short is finished when the store next opens).
         Readers may see a partly applied save only during the final renames.
         """
-        buckets: dict[str, list[Eligibility]] = {}
-        for record in records:
-            buckets.setdefault(self._bucket(record.email), []).append(record)
-        with ExitStack() as held:
-            # In name order, so two saves that share buckets cannot deadlock.
-            for name in sorted(buckets):
-                held.enter_context(self.lock(name))
-            self._settle()
-            changed = {
-                name: tables
-                for name, group in sorted(buckets.items())
-                if (tables := self._staged_records(name, group)) is not None
-            }
-            try:
-                self._commit(changed)
-            except BaseException:
-                # The files may hold the old records or the new: read them again.
-                with self._index_lock:
-                    self._eligibility = self._eligibility_sorted = None
-                    self._eligibility_saves += 1
-                raise
-            with self._index_lock:
-                self._eligibility_saves += 1
-                if self._eligibility is not None:
-                    for record in records:
-                        key = email_key(record.email)
-                        self._eligibility[key] = replace(record, email=key)
-                    self._eligibility_sorted = None
-
-    def _staged_records(self, name: str, group: list[Eligibility]) -> Tables | None:
-        """The bucket's tables with `group` upserted (None if TinyDB wrote none)."""
-        staged = StagedStorage(self._storage(name))
-        table = TinyDB(storage=lambda: staged).table("records")
-        q = Query()
-        for record in group:
-            doc = {**to_doc(record), "email": email_key(record.email)}
-            _upsert(table, doc, q.email == doc["email"])
-        return staged.tables if staged.changed else None
-
-    def _commit(self, changed: dict[str, Tables]) -> None:
-        """Replace the named files together (see save_eligibility)."""
-        if self._memory is not None:
-            self._memory.write_all(changed)
-            return
-        assert self.folder is not None
-        files = {self.folder / f"{name}.json": encode(t) for name, t in changed.items()}
-        if not files:
-            return
-        if len(files) == 1:
-            path, data = next(iter(files.items()))
-            atomic_write(path, data)
-            return
-        try:
-            journal.replace_together(self.folder, files)
-        except BaseException:
-            self._unsettled = journal.pending(self.folder)
-            raise
-
-    def _settle(self) -> None:
-        """Finish a save that failed past its commit point before touching buckets.
-
-        Until then its renames may be half done, and a later write to one of
-        its buckets would be overwritten when the journal is finally applied.
-        """
-        if not self._unsettled:
-            return
-        with self.lock("journal"):
-            if self._unsettled:
-                assert self.folder is not None
-                journal.recover(self.folder)
-                self._unsettled = False
+        self._eligibility.save(records)
 
     def all_eligibility(self) -> list[Eligibility]:
         """Every record, by email; from memory, as read at open and saved since."""
-        with self._index_lock:
-            if self._eligibility is not None:
-                if self._eligibility_sorted is None:
-                    self._eligibility_sorted = _by_email(self._eligibility)
-                return list(self._eligibility_sorted)
-            seen = self._eligibility_saves
-        # Only after a failed save: read the buckets again.
-        self._settle()
-        known = self._read_eligibility()
-        with self._index_lock:
-            if self._eligibility_saves == seen:
-                self._eligibility = known
-        return _by_email(known)
-
-    def _read_eligibility(self) -> dict[str, Eligibility]:
-        """Every record in the buckets, by email key."""
-        known: dict[str, Eligibility] = {}
-        for name in self._names(f"{ELIGIBILITY}/"):
-            for record in self._all(f"{ELIGIBILITY}/{name}", "records", Eligibility):
-                known[email_key(record.email)] = record
-        return known
+        return self._eligibility.all()
 
     # -- audit ---------------------------------------------------------------
 
     def append_audit(self, entry: AuditEntry) -> None:
         """Append one entry to the audit log; durable when this returns."""
-        line = _audit_line(to_doc(entry))
-        with self.lock("audit"):
-            if self.folder is not None:
-                path = self.folder / "audit.jsonl"
-                new = not path.exists()
-                # After a torn last line, the next entry starts a line of its
-                # own; joined to the torn one, both would be unreadable.
-                start = "\n" if self._audit_torn else ""
-                with open(path, "a", encoding="utf-8") as handle:
-                    handle.write(start + line)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                self._audit_torn = False
-                if new:
-                    fsync_dir(self.folder)
-            self._audit.append(entry)
+        self._audit.append(entry)
 
     def audit(self) -> list[AuditEntry]:
-        with self.lock("audit"):
-            return list(self._audit)
-
-    def _read_audit(self) -> list[AuditEntry]:
-        if self.folder is None:
-            return list(self._audit)
-        path = self.folder / "audit.jsonl"
-        try:
-            text = path.read_bytes().decode("utf-8", errors="replace")
-        except FileNotFoundError:
-            return []
-        except OSError as error:
-            raise unreadable(path, error) from None
-        self._audit_torn = bool(text) and not text.endswith("\n")
-        entries = []
-        # Split on "\n" alone: entries are written with ensure_ascii=False, so a
-        # reason may hold U+2028, U+2029 or U+0085, which splitlines() breaks on.
-        for number, line in enumerate(text.split("\n"), 1):
-            if not line:
-                continue
-            try:
-                entries.append(from_doc(AuditEntry, json.loads(line)))
-            except (ValueError, TypeError, KeyError):
-                # A crash mid-append tears the last line; any other unreadable
-                # line means the file was edited or damaged by hand.
-                logger.warning("skipping unreadable audit line %d", number)
-        return entries
+        return self._audit.entries()
