@@ -63,6 +63,30 @@ CHART_TEXT = """() => [...document.querySelectorAll('svg.chart-svg')]
     return [svg.id || svg.getAttribute('aria-labelledby'), size, overlaps];
   })"""
 
+# Lines each header item's text takes, and how many rows the items make.
+HEADER_LINES = """() => {
+  const items = [...document.querySelectorAll('.site-header .nav > li')];
+  const lines = items.map(li => {
+    const range = document.createRange();
+    range.selectNodeContents(li.querySelector('a, button'));
+    return [li.innerText.trim(), new Set([...range.getClientRects()]
+      .filter(r => r.width > 0).map(r => Math.round(r.top))).size];
+  });
+  const rows = new Set(items.map(li => Math.round(li.getBoundingClientRect().top)));
+  return [lines, rows.size];
+}"""
+# Question ids in the item statistics that the browser broke across lines.
+BROKEN_IDS = """() => [...document.querySelectorAll('#item-statistics tbody th a')]
+  .filter(a => new Set([...a.getClientRects()].map(r => Math.round(r.top))).size > 1)
+  .map(a => a.textContent)"""
+# Open revoke and reissue panels whose edges fall outside their scroll box.
+PANELS_OUTSIDE = """() => [...document.querySelectorAll('details.action[open]')]
+  .map(d => {
+    const box = d.closest('.table-scroll').getBoundingClientRect();
+    const r = d.getBoundingClientRect();
+    return [d.querySelector('summary').innerText, r.left - box.left, box.right - r.right];
+  }).filter(([, left, right]) => left < 0 || right < 0)"""
+
 
 def signed_in(
     browser: Browser, server: Server, email: str | None, width: int
@@ -190,6 +214,13 @@ def test_manager_pages(server: Server, browser: Browser, width: int) -> None:
     for page in signed_in(browser, server, f"manager@{DOMAIN}", width):
         for path in MANAGER:
             check(page, server.url + path, _name(path), width)
+        _assert_header_on_one_line(page, width)
+        page.goto(server.url + "/manage/quizzes/mentor-role")
+        if width < 768:
+            broken = page.evaluate(BROKEN_IDS)
+            assert not broken, (
+                f"question ids broken across lines at {width}px: {broken}"
+            )
         page.goto(server.url + "/manage/cohorts")
         cohort = page.locator("a[href^='/manage/cohorts/c_']").first.get_attribute(
             "href"
@@ -216,7 +247,14 @@ def test_manager_panels_and_refused_forms(
 
         page.goto(server.url + "/manage/certificates")
         page.locator("details.action > summary", has_text="Revoke").first.click()
+        # On a phone the rows are cards, so an open form is in view at once; at
+        # 768 px and up it is reached by scrolling the table, as before.
+        phone = width < 768
+        outside = page.evaluate(PANELS_OUTSIDE)
+        assert not (phone and outside), f"revoke panel outside its box: {outside}"
         page.locator("details.action > summary", has_text="Reissue").first.click()
+        outside = page.evaluate(PANELS_OUTSIDE)
+        assert not (phone and outside), f"panels outside their box: {outside}"
         inspect(page, "manage-certificates-open", width)
         page.locator("details.action[open] button.danger").first.click()
         check_refused(page, "manage-revoke-refused", width)
@@ -238,6 +276,14 @@ def test_manager_panels_and_refused_forms(
     for page in signed_in(browser, server, None, width):
         check(page, server.url + revoked, "verify-revoked", width)
         check(page, server.url + superseded, "verify-superseded", width)
+
+
+def _assert_header_on_one_line(page: Page, width: int) -> None:
+    """Every header item reads on one line; on a phone or wider, one row holds them."""
+    lines, rows = page.evaluate(HEADER_LINES)
+    wrapped = [text for text, count in lines if count != 1]
+    assert not wrapped, f"header items wrap at {width}px: {wrapped}"
+    assert rows == 1, f"the header's {len(lines)} items take {rows} rows at {width}px"
 
 
 def _verify_link(page: Page, status: str) -> str:
