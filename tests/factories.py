@@ -5,7 +5,7 @@ from datetime import timedelta
 from academy.clock import FrozenClock
 from academy.domain.records import ReplyState, User
 from academy.services.academy import Academy
-from academy.services.demo import correct_answers
+from academy.services.demo_answers import correct_answers
 
 REPLY = " ".join(["Thank you for sharing this; here is one question to try next."] * 8)
 GOOD_ROW = {

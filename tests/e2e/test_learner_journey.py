@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from academy.content import load_content
-from academy.services.demo import correct_answers
+from academy.services.demo_answers import correct_answers
 from tests.e2e.conftest import ROOT, Server, snap
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from academy.domain.records import Cohort
-from academy.services.demo import correct_answers
+from academy.services.demo_answers import correct_answers
 from tests.e2e.axe import describe, violations
 from tests.e2e.conftest import ClockedServer, snap
 from tests.factories import finish_training, learner, make_eligible

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from academy.services.demo import correct_answers
+from academy.services.demo_answers import correct_answers
 from tests.e2e.axe import describe, violations
 from tests.e2e.conftest import ClockedServer, snap
 from tests.factories import make_eligible

@@ -11,7 +11,8 @@ from academy.domain.curriculum import QuestionKind
 from academy.domain.progress import Status
 from academy.domain.records import ReplyState, Role, User
 from academy.services.academy import Academy
-from academy.services.demo import DOMAIN, DemoSeeder
+from academy.services.demo import DemoSeeder
+from academy.services.demo_people import DOMAIN
 from academy.settings import Settings
 
 NOW = datetime.fromisoformat("2026-06-10T12:00:00+00:00")

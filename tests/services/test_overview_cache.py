@@ -10,7 +10,7 @@ import pytest
 from academy.clock import FrozenClock
 from academy.domain.records import OPEN_COHORT_ID
 from academy.services.academy import Academy
-from academy.services.demo import correct_answers
+from academy.services.demo_answers import correct_answers
 from academy.settings import Settings
 from academy.store import Store
 from tests.factories import learner

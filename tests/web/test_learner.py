@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from academy.clock import FrozenClock
 from academy.services.academy import Academy
-from academy.services.demo import correct_answers
+from academy.services.demo_answers import correct_answers
 from tests.conftest import PASSWORD, csrf, login, post, register
 
 

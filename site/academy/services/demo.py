@@ -1,111 +1,46 @@
-"""The demo cohort: a manager and learners at every stage, on first run only."""
+"""The demo's seeding: a manager and learners at every stage, on first run only.
+
+The history is written in the order it would have happened, so the audit log,
+review queue and certificates look lived in. Who the people are, and how far
+each got, is in demo_people; how they answer quizzes, in demo_answers.
+"""
 
 import heapq
 import itertools
 import logging
 import random
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 
 from academy.clock import Clock, FrozenClock
-from academy.domain.curriculum import Question, QuestionKind, Quiz
+from academy.domain.curriculum import Quiz
 from academy.domain.records import Cohort, Role, User
 from academy.services.academy import Academy
 from academy.services.context import new_id
+from academy.services.demo_answers import answers_scoring
+from academy.services.demo_people import (
+    AUTUMN_REACH,
+    DAY,
+    DOMAIN,
+    EXTENDED,
+    GENERATED,
+    MANAGER,
+    SPRING_REACH,
+    DemoLogin,
+    Plan,
+    demo_logins,
+    generated_course_record,
+    generated_email,
+    generated_name,
+    named_course_records,
+    stage_plan,
+)
 from academy.services.demo_replies import REPLIES, DemoReply
 
 logger = logging.getLogger(__name__)
-
-DOMAIN = "demo.mentor-academy.org"
-MANAGER = f"manager@{DOMAIN}"
-GENERATED = 36
-DAY = timedelta(days=1)
-SPRING_REACH = (10, 12, 13, 14, 14, 14, 14, 14)
-AUTUMN_REACH = (5, 6, 7, 8, 8, 9, 9)
-EXTENDED = 2  # the generated learner who was given an extension
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    role: str
-    name: str
-    email: str
-    story: str
-
-
-def correct_answers(quiz: Quiz) -> dict[str, list[str]]:
-    return {q.id: _right(q) for q in quiz.graded_questions}
-
-
-def _right(q: Question) -> list[str]:
-    if q.kind is QuestionKind.TRUE_FALSE:
-        return ["true" if q.answer else "false"]
-    if q.kind is QuestionKind.SHORT:
-        return [q.accepted[0]]
-    return sorted(q.correct_option_ids)
-
-
-def _wrong(q: Question, rng: random.Random) -> list[str]:
-    """A mistaken answer; on multiple-answer questions often a partly right one."""
-    if q.kind is QuestionKind.TRUE_FALSE:
-        return ["false" if q.answer else "true"]
-    if q.kind is QuestionKind.SHORT:
-        return ["not sure"]
-    right = sorted(q.correct_option_ids)
-    wrong = [o.id for o in q.options if not o.correct]
-    if q.kind is QuestionKind.MULTIPLE and len(right) > 1:
-        shape = rng.random()
-        if shape < 0.45:  # one right option missed
-            return sorted(rng.sample(right, len(right) - 1))
-        if shape < 0.8 and wrong:  # every right option, and one wrong one
-            return sorted([*right, rng.choice(wrong)])
-    return [rng.choice(wrong)]
-
-
-def _chance(q: Question, skill: float) -> float:
-    """How likely a learner of `skill` (0 to 1) is to get `q` right.
-
-    Each question gets a fixed difficulty from its id, so the statistics show
-    easy and hard questions; a learner of skill 1 still gets everything right.
-    """
-    difficulty = (zlib.crc32(q.id.encode()) % 30) / 100
-    return 1 - (1 - skill) * (0.5 + 1.5 * difficulty)
-
-
-def answers_scoring(
-    quiz: Quiz, skill: float, rng: random.Random
-) -> dict[str, list[str]]:
-    """Answers that get each question right with about probability `skill`."""
-    return {
-        q.id: _right(q) if rng.random() < _chance(q, skill) else _wrong(q, rng)
-        for q in quiz.graded_questions
-    }
-
-
-@dataclass(frozen=True)
-class Plan:
-    """How far a demo learner got, how well, and how their replies fare."""
-
-    days: int
-    skill: float
-    first_fail: bool = False
-    # Which of a question's REPLIES to send; None picks by skill.
-    pick: Callable[[str], int] | None = None
-    # When the manager reviews a reply sent at a moment; None leaves it waiting.
-    review: Callable[[datetime], datetime | None] | None = None
-    revises: bool = False  # whether a returned reply comes back revised
-
-    def choose(self, question_id: str, rng: random.Random) -> int:
-        if self.pick is not None:
-            return self.pick(question_id)
-        replies = REPLIES[question_id]
-        good = [i for i, r in enumerate(replies) if r.approve]
-        poor = [i for i, r in enumerate(replies) if not r.approve]
-        return rng.choice(good if rng.random() < self.skill else poor)
 
 
 class DemoSeeder:
@@ -177,46 +112,7 @@ class DemoSeeder:
         return logins
 
     def logins(self) -> list[DemoLogin]:
-        return [
-            DemoLogin(
-                "manager",
-                "Morgan Lee",
-                MANAGER,
-                "community manager: review queue, cohorts, reports",
-            ),
-            DemoLogin(
-                "learner",
-                "Amara Okafor",
-                f"amara@{DOMAIN}",
-                "graduate with a certificate",
-            ),
-            DemoLogin(
-                "learner",
-                "Diego Fernández",
-                f"diego@{DOMAIN}",
-                "finished training, not yet eligible",
-            ),
-            DemoLogin("learner", "Lena Novak", f"lena@{DOMAIN}", "certificate revoked"),
-            DemoLogin(
-                "learner",
-                "Tomás Silva",
-                f"tomas@{DOMAIN}",
-                "certificate reissued with his name corrected",
-            ),
-            DemoLogin(
-                "learner",
-                "Priya Raman",
-                f"priya@{DOMAIN}",
-                "halfway, a reply waiting for review",
-            ),
-            DemoLogin(
-                "learner",
-                "Kenji Watanabe",
-                f"kenji@{DOMAIN}",
-                "behind schedule, a reply returned",
-            ),
-            DemoLogin("learner", "Sofia Rossi", f"sofia@{DOMAIN}", "registered today"),
-        ]
+        return demo_logins()
 
     def _cohort(self, name: str, start: object) -> Cohort:
         cohort = Cohort(
@@ -230,41 +126,7 @@ class DemoSeeder:
         return cohort
 
     def _eligibility(self) -> None:
-        rows = []
-        good = {
-            "grade_percent": "91",
-            "forum_posts": "42",
-            "forum_upvotes": "57",
-            "forum_flags": "0",
-        }
-        for slug, name in [
-            ("amara", "Amara Okafor"),
-            ("lena", "Lena Novak"),
-            ("tomas", "Tomás Silva"),
-            ("priya", "Priya Raman"),
-            ("kenji", "Kenji Watanabe"),
-        ]:
-            rows.append(
-                {
-                    "email": f"{slug}@{DOMAIN}",
-                    "name": name,
-                    "course_id": "py101",
-                    "course_name": "Python for Everyone",
-                    **good,
-                }
-            )
-        rows.append(
-            {
-                "email": f"diego@{DOMAIN}",
-                "name": "Diego Fernández",
-                "course_id": "stats201",
-                "course_name": "Statistics in Practice",
-                "grade_percent": "88",
-                "forum_posts": "6",
-                "forum_upvotes": "3",
-                "forum_flags": "0",
-            }
-        )
+        rows = named_course_records()
         self.academy.eligibility.import_rows(rows, "demo", source="demo")
 
     def _learner(self, name: str, slug: str, cohort: Cohort | None, stage: str) -> None:
@@ -276,25 +138,7 @@ class DemoSeeder:
         if cohort is not None:
             user = replace(user, cohort_id=cohort.id, start_date=start)
             a.store.save_user(user)
-        trained = stage in ("graduate", "trained", "revoked", "reissued")
-        if trained:
-            # Strong replies, all approved on day 15.
-            plan = Plan(14, 1.0, pick=lambda q: 0, review=lambda sent: begin + DAY * 14)
-        elif stage == "midway":
-            # Through day 8 of 9: replies up to day 6 approved, day 8's waiting.
-            plan = Plan(
-                8,
-                1.0,
-                first_fail=True,
-                pick=lambda q: 1,
-                review=lambda sent: sent + DAY if sent < begin + DAY * 7 else None,
-            )
-        elif stage == "behind":
-            # Stopped after day 4; the day-4 reply was returned the next day.
-            plan = Plan(4, 0.9, pick=lambda q: 3, review=lambda sent: sent + DAY)
-        else:
-            plan = Plan(0, 1.0)
-        self._work(user, begin, plan)
+        self._work(user, begin, stage_plan(stage, begin))
 
         actor = self.manager.id if self.manager else "demo"
         if stage == "revoked":
@@ -405,48 +249,12 @@ class DemoSeeder:
         """A few dozen learners of varied skill, so the charts say something."""
         a = self.academy
         password_hash = a.accounts.hasher.hash(self.password)
-        first = [
-            "Aisha",
-            "Ben",
-            "Chen",
-            "Dara",
-            "Elif",
-            "Femi",
-            "Grace",
-            "Hugo",
-            "Ines",
-            "Jonas",
-            "Kavya",
-            "Luis",
-            "Mei",
-            "Nadia",
-            "Omar",
-            "Paula",
-            "Quinn",
-            "Rahul",
-        ]
-        last = [
-            "Adeyemi",
-            "Berg",
-            "Costa",
-            "Dubois",
-            "Eriksen",
-            "Fischer",
-            "Garcia",
-            "Haddad",
-            "Ito",
-            "Jensen",
-            "Kowalski",
-            "Lopez",
-            "Mensah",
-            "Nguyen",
-        ]
         rows = []
         for i in range(GENERATED):
             cohort = spring if i % 2 == 0 else autumn
             assert cohort.start_date is not None
-            name = f"{first[i % len(first)]} {last[(i * 5) % len(last)]}"
-            email = f"learner{i + 1:02d}@{DOMAIN}"
+            name = generated_name(i)
+            email = generated_email(i)
             begin = datetime.combine(
                 cohort.start_date, datetime.min.time(), tzinfo=self.now.tzinfo
             )
@@ -461,19 +269,7 @@ class DemoSeeder:
                 cohort.start_date,
             )
             a.store.add_user(user)
-            grade = self.rng.choice(["95", "88", "84", "76", "92"])
-            rows.append(
-                {
-                    "email": email,
-                    "name": name,
-                    "course_id": "py101",
-                    "course_name": "Python for Everyone",
-                    "grade_percent": grade,
-                    "forum_posts": str(self.rng.randint(4, 60)),
-                    "forum_upvotes": str(self.rng.randint(2, 80)),
-                    "forum_flags": self.rng.choice(["0", "0", "0", "1"]),
-                }
-            )
+            rows.append(generated_course_record(email, name, self.rng))
             # Spring is past its due date: most finished, a few stopped early.
             # Autumn is on day 9: some are up to date, some a few days behind.
             reach = SPRING_REACH if cohort is spring else AUTUMN_REACH
