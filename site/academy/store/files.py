@@ -4,6 +4,7 @@ A file is named without its folder or suffix ("learners/u_1", "cohorts"), and
 lives in the data folder or, for tests and the demo, in memory; everything
 above this class reads and writes both the same way. Every read of a file
 goes through `_raw`, so a read can be counted or failed in one place.
+Rendered certificates (PDFs, previews) are plain files beside them, in files/.
 """
 
 import os
@@ -22,6 +23,7 @@ from academy.store.storage import (
     MemoryFiles,
     MemoryStorage,
     Tables,
+    atomic_write,
     rows,
 )
 from academy.store.upsert import upsert
@@ -39,6 +41,7 @@ class Files:
         self._memory = MemoryFiles() if folder is None else None
         self._locks: dict[str, threading.RLock] = {}
         self._locks_guard = threading.Lock()
+        self._blobs: dict[str, bytes] = {}
 
     def lock(self, name: str) -> threading.RLock:
         """The lock that serialises every change to one file."""
@@ -103,3 +106,16 @@ class Files:
     def _put(self, name: str, table: str, doc: dict[str, Any]) -> None:
         with self.lock(name), self._open(name) as db:
             upsert(db.table(table), doc, Query().id == doc["id"])
+
+    def save_blob(self, name: str, data: bytes) -> None:
+        """Store a rendered file (a certificate's PDF or preview) durably."""
+        if self.folder is None:
+            self._blobs[name] = data
+            return
+        atomic_write(self.folder / "files" / name, data, 0o644)
+
+    def blob(self, name: str) -> bytes | None:
+        if self.folder is None:
+            return self._blobs.get(name)
+        path = self.folder / "files" / name
+        return path.read_bytes() if path.is_file() else None

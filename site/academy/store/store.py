@@ -7,7 +7,8 @@ replies, certificates), and eligibility records live in buckets of their own
 size of the platform. Lookups that cross learners (email, session, certificate
 id, the review queue) are answered from indexes built in memory when the store
 opens and kept current on every write. The learners used lately are kept
-decoded (see learners.py), and the audit log is a file of its own (audit.py).
+decoded (see learners.py), sessions are indexed by their token (sessions.py),
+and the audit log is a file of its own (audit.py).
 
 TinyDB is not safe with two writers, so the store takes an exclusive lock on
 its folder and the server runs as one process; within it, one lock per file
@@ -54,10 +55,10 @@ from academy.store.keys import email_key as email_key  # part of this API
 from academy.store.learners import KeptLearner, RecentLearners, decode
 from academy.store.learners import LearnerData as LearnerData  # part of this API
 from academy.store.lock import DataFolderLock
+from academy.store.sessions import Sessions
 from academy.store.storage import (
     TMP,
     WriteThroughStorage,
-    atomic_write,
     rows,
 )
 from academy.store.upsert import upsert
@@ -92,7 +93,7 @@ class Store(Files):
         # The modules each learner completed: a module page needs only this.
         self._completed: dict[str, frozenset[str]] = {}
         self._cohorts: list[Cohort] | None = None
-        self._sessions: dict[str, tuple[str, datetime]] = {}
+        self._sessions = Sessions(self._learner_file, self._index_lock)
         self._certificates: dict[str, str] = {}
         self._pending: dict[tuple[str, str], datetime] = {}
         self._audit = AuditLog(self.folder, self.lock("audit"))
@@ -101,7 +102,6 @@ class Store(Files):
         )
         # Learners read or written lately (see learner()).
         self._recent = RecentLearners(RECENT_LEARNERS)
-        self._blobs: dict[str, bytes] = {}
 
     # -- lifecycle -------------------------------------------------------
 
@@ -202,9 +202,7 @@ class Store(Files):
                     self._pending[(uid, key)] = reply.latest.submitted_at
                 else:
                     self._pending.pop((uid, key), None)
-            for row in rows(raw, "sessions"):
-                started = datetime.fromisoformat(row["created_at"])
-                self._sessions[row["token_hash"]] = (uid, started)
+            self._sessions.index(uid, raw)
 
     # -- learner files -------------------------------------------------
 
@@ -345,51 +343,17 @@ class Store(Files):
         forget_before: datetime | None = None,
     ) -> None:
         """Open a session; sessions begun before `forget_before` are dropped."""
-        with self._learner_file(user_id) as db:
-            table = db.table("sessions")
-            stale = []
-            if forget_before is not None:
-                # Sessions nobody signed out of would otherwise pile up for ever.
-                stale = [
-                    row["token_hash"]
-                    for row in table.all()
-                    if datetime.fromisoformat(row["created_at"]) < forget_before
-                ]
-            if stale:
-                table.remove(Query().token_hash.one_of(stale))
-            table.insert({"token_hash": token_hash, "created_at": at.isoformat()})
-        with self._index_lock:
-            for old in stale:
-                self._sessions.pop(old, None)
-            self._sessions[token_hash] = (user_id, at)
+        self._sessions.add(user_id, token_hash, at, forget_before)
 
     def session_user(
         self, token_hash: str, started_after: datetime | None = None
     ) -> str | None:
         """The session's user, unless it started before `started_after`."""
-        with self._index_lock:
-            found = self._sessions.get(token_hash)
-        if found is None:
-            return None
-        user_id, started = found
-        if started_after is not None and started < started_after:
-            return None
-        return user_id
+        return self._sessions.user(token_hash, started_after)
 
     def remove_sessions(self, user_id: str, token_hash: str | None = None) -> None:
         """End one session, or every session of the user when no hash is given."""
-        q = Query()
-        with self._learner_file(user_id) as db:
-            table = db.table("sessions")
-            if token_hash is None:
-                hashes = [row["token_hash"] for row in table.all()]
-                table.truncate()
-            else:
-                hashes = [token_hash]
-                table.remove(q.token_hash == token_hash)
-        with self._index_lock:
-            for h in hashes:
-                self._sessions.pop(h, None)
+        self._sessions.remove(user_id, token_hash)
 
     # -- learning --------------------------------------------------------------
 
@@ -459,19 +423,6 @@ class Store(Files):
     def certificate_ids(self) -> list[str]:
         with self._index_lock:
             return list(self._certificates)
-
-    def save_blob(self, name: str, data: bytes) -> None:
-        """Store a rendered file (a certificate's PDF or preview) durably."""
-        if self.folder is None:
-            self._blobs[name] = data
-            return
-        atomic_write(self.folder / "files" / name, data, 0o644)
-
-    def blob(self, name: str) -> bytes | None:
-        if self.folder is None:
-            return self._blobs.get(name)
-        path = self.folder / "files" / name
-        return path.read_bytes() if path.is_file() else None
 
     # -- cohorts and tokens --------------------------------------------------------
 
