@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from academy.clock import FrozenClock
+from academy.domain.certificate import Certificate
 from academy.domain.records import ReplyState, User
 from academy.services.academy import Academy
 from academy.services.demo_answers import correct_answers
@@ -48,6 +49,21 @@ def finish_training(
             academy.learning.submit_attempt(user, quiz.slug, answers)
     if approve:
         approve_all(academy, user)
+
+
+def certified(
+    academy: Academy,
+    clock: FrozenClock,
+    email: str = "ana@example.org",
+    name: str = "Ana Silva",
+) -> tuple[User, Certificate]:
+    """An eligible learner who finished the training, and the certificate issued."""
+    user = learner(academy, email, name)
+    make_eligible(academy, user.email)
+    finish_training(academy, clock, user)
+    cert = academy.certificates.current_of(user.id)
+    assert cert is not None
+    return user, cert
 
 
 def approve_all(

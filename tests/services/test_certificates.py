@@ -9,19 +9,8 @@ import pytest
 from academy.clock import FrozenClock
 from academy.domain.certificate import Certificate, CertificateStatus
 from academy.domain.errors import Conflict, Invalid
-from academy.domain.records import User
 from academy.services.academy import Academy
-from tests.factories import finish_training, learner, make_eligible
-
-
-def _certified(academy: Academy, clock: FrozenClock) -> tuple[User, Certificate]:
-    """An eligible learner who finished the training, and the certificate issued."""
-    user = learner(academy)
-    make_eligible(academy, user.email)
-    finish_training(academy, clock, user)
-    cert = academy.certificates.current_of(user.id)
-    assert cert is not None
-    return user, cert
+from tests.factories import certified, finish_training, learner, make_eligible
 
 
 def test_issue_when_training_completes_after_eligibility(
@@ -106,7 +95,7 @@ def test_issue_is_idempotent_even_when_raced(
 def test_revoke_needs_reason_and_is_not_undone_by_issuing(
     academy: Academy, clock: FrozenClock
 ) -> None:
-    user, cert = _certified(academy, clock)
+    user, cert = certified(academy, clock)
     with pytest.raises(Invalid):
         academy.certificates.revoke(cert.id, "  ", "m")
     revoked = academy.certificates.revoke(cert.id, "Wrong person", "m")
@@ -117,7 +106,7 @@ def test_revoke_needs_reason_and_is_not_undone_by_issuing(
 
 
 def test_reissue_supersedes_and_links(academy: Academy, clock: FrozenClock) -> None:
-    _, old = _certified(academy, clock)
+    _, old = certified(academy, clock)
     new = academy.certificates.reissue(
         old.id, "Name corrected", "m", name="Ana Maria Silva"
     )
@@ -132,7 +121,7 @@ def test_reissue_supersedes_and_links(academy: Academy, clock: FrozenClock) -> N
 def test_certificate_expires_with_the_clock(
     academy: Academy, clock: FrozenClock
 ) -> None:
-    _, cert = _certified(academy, clock)
+    _, cert = certified(academy, clock)
     assert cert.expires_at is not None
     validity = academy.ctx.content.program.credential.validity_days
     assert cert.expires_at - cert.issued_at == timedelta(days=validity or 0)
@@ -154,7 +143,7 @@ def test_certificate_ids_are_random_and_long(
 def test_reissue_cut_short_after_the_new_certificate_leaves_one_valid(
     academy: Academy, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, old = _certified(academy, clock)
+    _, old = certified(academy, clock)
     real_save = academy.store.save_certificate
 
     def crash_on_marking_the_old(cert: Certificate) -> None:
@@ -230,7 +219,7 @@ def test_issue_if_due_raced_from_threads_issues_once(
 def test_revoke_and_reissue_at_once_leave_a_consistent_record(
     academy: Academy, clock: FrozenClock
 ) -> None:
-    user, cert = _certified(academy, clock)
+    user, cert = certified(academy, clock)
     certificates = academy.certificates
 
     results = _race(

@@ -16,7 +16,7 @@ from academy.clock import FrozenClock
 from academy.domain.records import Cohort
 from academy.services.academy import Academy
 from tests.conftest import PASSWORD, csrf, login
-from tests.factories import REPLY, finish_training, learner, make_eligible
+from tests.factories import REPLY, certified, learner, make_eligible
 
 ROLES = ("anonymous", "learner", "other", "manager")
 # Each cell is the exact status a role gets, or LOGIN: a 303 to the sign-in page.
@@ -142,13 +142,10 @@ def world(client: TestClient, academy: Academy, clock: FrozenClock) -> World:
 
 def build_world(client: TestClient, academy: Academy, clock: FrozenClock) -> World:
     """An owner with a certificate, another learner, a manager, each signed in."""
-    owner = learner(academy, "owner@example.org", "Olu Owner")
+    # Everyone registers on one day: the owner's training moves the clock on.
     other = learner(academy, "other@example.org", "Oda Other")
     manager, _ = academy.accounts.create_manager("boss@example.org", PASSWORD, "Morgan")
-    make_eligible(academy, owner.email)
-    finish_training(academy, clock, owner)
-    cert = academy.certificates.current_of(owner.id)
-    assert cert is not None
+    owner, cert = certified(academy, clock, "owner@example.org", "Olu Owner")
     data = academy.store.learner(owner.id)
     assert data is not None
     attempt = next(a for a in data.attempts if a.quiz_slug == "mentor-role")

@@ -33,7 +33,7 @@ from academy.services.academy import Academy
 from academy.services.throttle import LoginThrottle
 from academy.web.security import SESSION_COOKIE
 from tests.conftest import PASSWORD, ROOT, csrf, login
-from tests.factories import GOOD_ROW, REPLY, finish_training, learner, make_eligible
+from tests.factories import GOOD_ROW, REPLY, certified, finish_training, learner
 from tests.web.test_access_matrix import app_routes, fill
 
 EXAMPLES = int(os.environ.get("ACADEMY_FUZZ_EXAMPLES", "40"))
@@ -144,14 +144,11 @@ def _report_examples() -> Iterator[None]:
 
 @pytest.fixture
 def world(client: TestClient, academy: Academy, clock: FrozenClock) -> World:
-    owner = learner(academy, "owner@example.org", "Olu Owner")
+    # Everyone registers on one day: the owner's training moves the clock on.
     other = learner(academy, "other@example.org", "Oda Other")
     manager, _ = academy.accounts.create_manager("boss@example.org", PASSWORD, "Morgan")
-    make_eligible(academy, owner.email)
-    finish_training(academy, clock, owner)
+    owner, cert = certified(academy, clock, "owner@example.org", "Olu Owner")
     finish_training(academy, clock, other, approve=False)
-    cert = academy.certificates.current_of(owner.id)
-    assert cert is not None
     academy.store.save_cohort(
         Cohort("c_fuzz", "Fuzz", "UTC", clock.now(), clock.now().date())
     )
