@@ -15,8 +15,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from academy.domain.records import User
-from academy.web.security import csrf_token, set_cookies
+from academy.web.security import csrf_token, looked_up_user, set_cookies
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -64,7 +63,7 @@ def page(
     """Render a page with what every template needs: user, CSRF token, path."""
     values = {
         "request": request,
-        "user": _user(request),
+        "user": looked_up_user(request),
         "csrf_token": csrf_token(request),
         # The path as routed; cheaper than request.url, which builds a whole URL.
         "path": request.scope["path"],
@@ -75,12 +74,6 @@ def page(
     response = HTMLResponse(html, status_code=status)
     set_cookies(request, response)
     return response
-
-
-def _user(request: Request) -> User | None:
-    # Asked first: a missing attribute on request.state costs an exception.
-    user: User | None = request.state.user if "user" in request.state else None
-    return user
 
 
 def _notice(request: Request) -> str | None:
@@ -118,7 +111,7 @@ def framed_page(
     called only to render a frame. Templates see a user with only
     `is_manager` and `name`, and no request.
     """
-    user = _user(request)
+    user = looked_up_user(request)
     notice = _notice(request)
     role = None if user is None else user.is_manager
     frames: dict[Hashable, tuple[bytes, ...]] = request.app.state.frames

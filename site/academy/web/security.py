@@ -105,15 +105,8 @@ def _well_formed(seed: str) -> bool:
     return 20 <= len(seed) <= 64 and seed.replace("-", "").replace("_", "").isalnum()
 
 
-def csrf_seed(request: Request) -> str:
-    """The browser's CSRF cookie value, creating one for this response if absent."""
-    seed = visit(request).csrf_seed
-    if seed is None:
-        seed = _new_seed(request)
-    return seed
-
-
 def _new_seed(request: Request) -> str:
+    """A CSRF seed for a browser without one, made once per request."""
     seed = new_csrf_seed(request)
     if seed is None:
         seed = request.state.new_csrf_seed = secrets.token_urlsafe(24)
@@ -188,14 +181,20 @@ def set_cookies(request: Request, response: Response) -> None:
 async def current_user(request: Request) -> User | None:
     """The signed-in user, or None; looked up once per request."""
     if "user" in request.state:
-        user: User | None = request.state.user
-        return user
+        return looked_up_user(request)
     user = None
     token = session_token(request)
     if token:
         # Sessions and accounts are indexed in memory: a lookup, not a read.
         user = academy_of(request).accounts.session_user(token)
     request.state.user = user
+    return user
+
+
+def looked_up_user(request: Request) -> User | None:
+    """The user current_user() found for this request; None if it has not run."""
+    # Asked first: a missing attribute on request.state costs an exception.
+    user: User | None = request.state.user if "user" in request.state else None
     return user
 
 
