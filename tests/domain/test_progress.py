@@ -11,7 +11,12 @@ from academy.domain.curriculum import (
     Quiz,
     ReviewPolicy,
 )
-from academy.domain.progress import Status, compute_progress, judge_status
+from academy.domain.progress import (
+    Status,
+    all_modules_read,
+    compute_progress,
+    judge_status,
+)
 from academy.domain.records import (
     Attempt,
     ModuleCompletion,
@@ -68,6 +73,28 @@ def test_progress_new_learner_has_nothing_done() -> None:
     assert not progress.complete
     assert progress.next_step is not None and progress.next_step.url == "/modules/m1"
     assert progress.status(START, certified=False) is Status.ON_TRACK
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [((), False), (("m1",), False), (("m2",), False), (("m1", "m2"), True)],
+)
+def test_all_modules_read_is_a_condition_of_complete(
+    read: tuple[str, ...], expected: bool
+) -> None:
+    t = START + timedelta(days=3)
+    completions = {s: ModuleCompletion(s, t, False) for s in read}
+    assert all_modules_read(CURRICULUM, completions) is expected
+    progress = compute_progress(
+        CURRICULUM,
+        SCHEDULE,
+        completions,
+        [attempt(1, True, t)],
+        reply(ReplyState.APPROVED, t),
+        t,
+    )
+    # Everything else is done, so complete follows the modules alone.
+    assert progress.complete is expected
 
 
 def test_progress_complete_needs_module_quiz_and_approved_reply() -> None:

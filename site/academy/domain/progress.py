@@ -220,6 +220,16 @@ def _reply_progress(
     return tuple(result)
 
 
+def all_modules_read(
+    curriculum: Curriculum, completions: Mapping[str, ModuleCompletion]
+) -> bool:
+    """Whether every module is marked read: complete training needs it first.
+
+    A cheap test, so a caller can skip compute_progress for most learners.
+    """
+    return all(m.slug in completions for m in curriculum.modules)
+
+
 def compute_progress(
     curriculum: Curriculum,
     schedule: Schedule,

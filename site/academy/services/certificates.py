@@ -12,6 +12,7 @@ from academy.credentials.urls import PublicUrls
 from academy.domain.certificate import Certificate, CertificateStatus
 from academy.domain.eligibility import decide
 from academy.domain.errors import Conflict, Gone, Invalid, NotFound
+from academy.domain.progress import all_modules_read
 from academy.domain.records import User
 from academy.services.accounts import clean_name
 from academy.services.context import Context
@@ -61,11 +62,9 @@ class Certificates:
         data = self.ctx.store.learner(user_id)
         if data is None or data.user.is_manager or data.certificates:
             return False
-        # Complete needs every module marked read. Asked first, it spares the
-        # whole progress computation after most submissions, which come from
-        # learners still part-way through.
-        modules = self.ctx.content.curriculum.modules
-        if not all(m.slug in data.completions for m in modules):
+        # Asked first, it spares the whole progress computation after most
+        # submissions, which come from learners still part-way through.
+        if not all_modules_read(self.ctx.content.curriculum, data.completions):
             return False
         if not progress_of(self.ctx, data).complete:
             return False
